@@ -1,0 +1,49 @@
+import type { ErrorRequestHandler, RequestHandler } from 'express';
+import { z } from 'zod';
+import type { Logger } from '../common/logger';
+
+/** An error the client caused or must know about; rendered as JSON with its status. */
+export class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details?: Record<string, unknown>,
+  ) {
+    super(message);
+  }
+}
+
+/** 400 naming each bad field, from a zod error. */
+export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params' = 'body'): HttpError {
+  const issues = err.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
+  const first = issues[0];
+  return new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { in: where, issues });
+}
+
+export const notFound: RequestHandler = (req, _res, next) => {
+  next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
+};
+
+/** JSON errors everywhere: no HTML error pages, no stack traces to clients. */
+export function errorHandler(log: Logger): ErrorRequestHandler {
+  return (err, req, res, _next) => {
+    let httpError: HttpError;
+    if (err instanceof HttpError) {
+      httpError = err;
+    } else if (err instanceof z.ZodError) {
+      httpError = validationError(err);
+    } else if (err?.type === 'entity.parse.failed') {
+      httpError = new HttpError(400, 'malformed_json', 'request body is not valid JSON', { field: 'body' });
+    } else if (err?.type === 'entity.too.large') {
+      httpError = new HttpError(413, 'payload_too_large', `request body exceeds ${err.limit} bytes`, { field: 'body', limit: err.limit });
+    } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
+      httpError = new HttpError(err.status, 'bad_request', err.expose ? err.message : 'bad request');
+    } else {
+      log.error({ err, method: req.method, path: req.path }, 'unhandled error');
+      httpError = new HttpError(500, 'internal_error', 'internal error');
+    }
+    if (res.headersSent) return;
+    res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, ...httpError.details } });
+  };
+}

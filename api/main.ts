@@ -1,0 +1,38 @@
+import { once } from 'node:events';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { connectMongo, disconnectMongo } from '../common/mongo';
+import { createTemporalClient } from '../common/temporal';
+import { createApp } from './app';
+
+export const API_READY_LINE = 'pagos-flow api listening';
+const { version } = require('../package.json') as { version: string };
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('api', config.LOG_LEVEL);
+  const temporal = createTemporalClient(config);
+  // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
+  connectMongo(config, { waitMs: 30000 }).catch((err) => log.error({ err }, 'mongodb connection failed'));
+  const server = createApp({ config, temporal, log, version }).listen(config.API_PORT, config.API_HOST);
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.API_PORT} is taken` : 'cannot listen');
+    process.exit(1);
+  });
+  await once(server, 'listening');
+  log.info({ url: `http://${config.API_HOST}:${config.API_PORT}` }, API_READY_LINE);
+
+  const stop = async () => {
+    log.info('api stopping');
+    server.close();
+    await Promise.allSettled([temporal.connection.close(), disconnectMongo()]);
+    process.exit(0);
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,121 @@
+/**
+ * The one place the environment is read. Every variable is declared, documented in .env.example,
+ * validated with zod once at start-up, and defaulted to the embedded dev stack started by
+ * infra/stack.ts. A bad value stops the process with a message naming the variable.
+ */
+import { z } from 'zod';
+
+export const TASK_QUEUES = ['webhooks', 'orders', 'commissions', 'ops'] as const;
+export type TaskQueueName = (typeof TASK_QUEUES)[number];
+
+const port = z.coerce.number().int().min(1).max(65535);
+const bool = z
+  .enum(['true', 'false', '1', '0', 'yes', 'no'])
+  .transform((v) => v === 'true' || v === '1' || v === 'yes');
+const url = z.url({ protocol: /^https?$/ });
+const csv = <T extends z.ZodType<unknown, string>>(item: T) =>
+  z
+    .string()
+    .transform((s) => s.split(',').map((p) => p.trim()).filter(Boolean))
+    .pipe(z.array(item));
+
+// Defaults that only make sense against the local provider sandbox. Production refuses them.
+export const SANDBOX_SECRETS = {
+  MERCADOPAGO_ACCESS_TOKEN: 'TEST-sandbox-access-token',
+  MERCADOPAGO_WEBHOOK_SECRET: 'sandbox-webhook-secret',
+  GHL_ACCESS_TOKEN: 'sandbox-ghl-token',
+} as const;
+
+export const envSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+
+    API_HOST: z.string().min(1).default('127.0.0.1'),
+    API_PORT: port.default(3000),
+    /** Comma-separated API keys for the read/ops API (later replaced by hashed keys with roles). */
+    API_KEYS: csv(z.string().min(16)).default(['dev-api-key-change-me-0001']),
+
+    TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_UI_URL: url.default('http://127.0.0.1:8233'),
+    /** Temporal Cloud API key; when set, TLS is used. */
+    TEMPORAL_API_KEY: z.string().min(1).optional(),
+    TEMPORAL_TLS: bool.default(false),
+
+    MONGODB_URI: z
+      .string()
+      .regex(/^mongodb(\+srv)?:\/\//, 'must start with mongodb:// or mongodb+srv://')
+      .default('mongodb://127.0.0.1:27017/pagosflow'),
+
+    /** Which task queues this worker process serves; a subset scales a queue out on its own. */
+    WORKER_TASK_QUEUES: csv(z.enum(TASK_QUEUES)).default([...TASK_QUEUES]),
+    /** Prebuilt workflow bundle (npm run build); unset in dev, where workflows are bundled at start. */
+    WORKFLOW_BUNDLE_PATH: z.string().min(1).optional(),
+
+    SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
+    SANDBOX_PORT: port.default(8090),
+
+    MERCADOPAGO_BASE_URL: url.default('http://127.0.0.1:8090/mercadopago'),
+    MERCADOPAGO_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_ACCESS_TOKEN),
+    MERCADOPAGO_WEBHOOK_SECRET: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET),
+
+    GHL_BASE_URL: url.default('http://127.0.0.1:8090/gohighlevel'),
+    GHL_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.GHL_ACCESS_TOKEN),
+    GHL_LOCATION_ID: z.string().min(1).default('sandbox-location'),
+    GHL_API_VERSION: z.string().min(1).default('2021-07-28'),
+  })
+  .superRefine((env, ctx) => {
+    if (env.NODE_ENV !== 'production') return;
+    for (const [key, sandboxValue] of Object.entries(SANDBOX_SECRETS)) {
+      if ((env as Record<string, unknown>)[key] === sandboxValue) {
+        ctx.addIssue({ code: 'custom', path: [key], message: 'is the sandbox default; set a real secret in production' });
+      }
+    }
+    if (env.API_KEYS.includes('dev-api-key-change-me-0001')) {
+      ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is the dev default; set real keys in production' });
+    }
+  });
+
+export type Config = z.infer<typeof envSchema>;
+
+/** Every variable the app reads (docker-compose and .env.example are checked against this list). */
+export const CONFIG_KEYS = Object.keys(envSchema.shape) as (keyof Config)[];
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses an environment; throws ConfigError naming every bad variable. Empty strings count as unset. */
+export function parseConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const input: Record<string, string> = {};
+  for (const key of CONFIG_KEYS) {
+    const value = env[key];
+    if (value !== undefined && value !== '') input[key] = value;
+  }
+  const result = envSchema.safeParse(input);
+  if (!result.success) {
+    throw new ConfigError(result.error.issues.map((i) => `${i.path.join('.') || '(env)'} ${i.message}`));
+  }
+  return result.data;
+}
+
+let cached: Config | undefined;
+
+/** The process-wide config. On a bad environment: prints which variable is wrong and exits 78 (EX_CONFIG). */
+export function loadConfig(): Config {
+  if (cached) return cached;
+  try {
+    cached = parseConfig();
+    return cached;
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`pagos-flow refuses to start: ${err.message}\n`);
+      process.exit(78);
+    }
+    throw err;
+  }
+}

