@@ -3,10 +3,10 @@ import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectMongo, disconnectMongo } from '../common/mongo';
 import { createTemporalClient } from '../common/temporal';
+import { productVersion } from '../common/version';
 import { createApp } from './app';
 
 export const API_READY_LINE = 'pagos-flow api listening';
-const { version } = require('../package.json') as { version: string };
 
 async function main() {
   const config = loadConfig();
@@ -14,7 +14,7 @@ async function main() {
   const temporal = createTemporalClient(config);
   // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
   connectMongo(config, { waitMs: 30000 }).catch((err) => log.error({ err }, 'mongodb connection failed'));
-  const server = createApp({ config, temporal, log, version }).listen(config.API_PORT, config.API_HOST);
+  const server = createApp({ config, temporal, log, version: productVersion() }).listen(config.API_PORT, config.API_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {
     log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.API_PORT} is taken` : 'cannot listen');
     process.exit(1);

@@ -64,6 +64,10 @@ export const envSchema = z
     GHL_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.GHL_ACCESS_TOKEN),
     GHL_LOCATION_ID: z.string().min(1).default('sandbox-location'),
     GHL_API_VERSION: z.string().min(1).default('2021-07-28'),
+
+    /** Outgoing mail (order confirmations, incident pages): smtp:// or smtps:// URL. */
+    SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').default('smtp://127.0.0.1:1025'),
+    MAIL_FROM: z.string().min(3).default('pagos-flow <noreply@pagosflow.local>'),
   })
   .superRefine((env, ctx) => {
     if (env.NODE_ENV !== 'production') return;

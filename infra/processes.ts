@@ -3,7 +3,7 @@
  * own node processes). Shared by the dev stack (infra/stack.ts) and the test harness.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createWriteStream, existsSync, mkdirSync } from 'node:fs';
+import { createWriteStream, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
@@ -44,12 +44,21 @@ export function freePort(host = '127.0.0.1'): Promise<number> {
   });
 }
 
+/** The last lines of a log, for error messages that say why a part did not come up. */
+export function logTail(logFile: string, lines = 15): string {
+  try {
+    return readFileSync(logFile, 'utf8').trimEnd().split('\n').slice(-lines).join('\n');
+  } catch {
+    return '(no log)';
+  }
+}
+
 export async function waitFor<T>(what: string, probe: () => Promise<T>, opts: { timeoutMs?: number; intervalMs?: number; proc?: ManagedProcess } = {}): Promise<T> {
   const deadline = Date.now() + (opts.timeoutMs ?? 30000);
   let lastError: unknown;
   for (;;) {
     if (opts.proc?.exited) {
-      throw new Error(`${what}: process exited with ${opts.proc.exitCode ?? opts.proc.signal} before it was ready (log: ${opts.proc.logFile})`);
+      throw new Error(`${what}: process exited with ${opts.proc.exitCode ?? opts.proc.signal} before it was ready (log: ${opts.proc.logFile}):\n${logTail(opts.proc.logFile)}`);
     }
     try {
       return await probe();
@@ -57,7 +66,8 @@ export async function waitFor<T>(what: string, probe: () => Promise<T>, opts: { 
       lastError = err;
     }
     if (Date.now() > deadline) {
-      throw new Error(`${what}: not ready after ${opts.timeoutMs ?? 30000} ms: ${(lastError as Error)?.message ?? lastError}`);
+      const tail = opts.proc ? `\n${opts.proc.logFile}:\n${logTail(opts.proc.logFile)}` : '';
+      throw new Error(`${what}: not ready after ${opts.timeoutMs ?? 30000} ms: ${(lastError as Error)?.message ?? lastError}${tail}`);
     }
     await new Promise((r) => setTimeout(r, opts.intervalMs ?? 200));
   }
@@ -178,7 +188,7 @@ export async function waitForHttp(url: string, opts: { timeoutMs?: number; proc?
   await waitFor(
     url,
     async () => {
-      const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+      const res = await fetch(url, { signal: AbortSignal.timeout(5000) });
       if (!(opts.okStatuses ?? [200]).includes(res.status)) throw new Error(`HTTP ${res.status}`);
     },
     { timeoutMs: opts.timeoutMs ?? 30000, intervalMs: 200, proc: opts.proc },

@@ -1,0 +1,86 @@
+/**
+ * (c) The product's own processes (sandbox, workers, API) spawned as in production, against the
+ * test servers, on free ports, and helpers to drive them over HTTP.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { freePort, ROOT, startProcess, waitForHttp, type ManagedProcess } from '../../infra/processes';
+import type { IntegrationServers } from './servers';
+
+export interface RunningStack {
+  apiUrl: string;
+  sandboxUrl: string;
+  env: Record<string, string>;
+  procs: ManagedProcess[];
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+function node(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: string) {
+  return startProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { logFile: path.join(logDir, `${name}.log`), env });
+}
+
+export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {
+  const parts = opts.parts ?? ['sandbox', 'worker', 'api'];
+  const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
+  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const env: Record<string, string> = {
+    NODE_ENV: 'test',
+    LOG_LEVEL: 'info',
+    TEMPORAL_ADDRESS: servers.temporalAddress,
+    MONGODB_URI: servers.mongoUri('stack'),
+    API_PORT: String(apiPort),
+    SANDBOX_PORT: String(sandboxPort),
+    MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
+    GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
+    ...opts.env,
+  };
+  const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
+  const procs: ManagedProcess[] = [];
+  const stop = async () => {
+    for (const p of [...procs].reverse()) await p.stop();
+  };
+  try {
+    if (parts.includes('sandbox')) {
+      const p = node('sandbox', 'sandbox/main.ts', childEnv, logDir);
+      procs.push(p);
+      await waitForHttp(`${sandboxUrl}/health`, { proc: p });
+    }
+    if (parts.includes('worker')) {
+      const p = node('worker', 'workers/main.ts', childEnv, logDir);
+      procs.push(p);
+      await p.waitForLine('pagos-flow worker ready', 120000);
+    }
+    if (parts.includes('api')) {
+      const p = node('api', 'api/main.ts', childEnv, logDir);
+      procs.push(p);
+      await waitForHttp(`http://127.0.0.1:${apiPort}/health`, { proc: p, okStatuses: [200, 503], timeoutMs: 60000 });
+    }
+  } catch (err) {
+    await stop();
+    throw err;
+  }
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, sandboxUrl, env, procs, logDir, stop };
+}
+
+/** A JSON request; returns status, headers and parsed body. */
+export async function http<T = any>(method: string, url: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) {
+  const headers: Record<string, string> = { ...opts.headers };
+  let body: string | undefined = opts.rawBody;
+  if (opts.body !== undefined) {
+    body = JSON.stringify(opts.body);
+    headers['content-type'] ??= 'application/json';
+  }
+  if (opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30000) });
+  const text = await res.text();
+  let json: T | undefined;
+  try {
+    json = text ? (JSON.parse(text) as T) : undefined;
+  } catch {
+    json = undefined;
+  }
+  return { status: res.status, headers: res.headers, body: json as T, text };
+}
