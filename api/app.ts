@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { errorHandler, notFound } from './errors';
+import { requireApiKey } from './auth';
 import { healthRouter } from './routes/health';
+import { paymentsRouter } from './routes/payments';
+import { webhookEventsRouter } from './routes/webhook-events';
+import { mercadoPagoWebhookRouter } from './webhooks/mercadopago';
 
 export interface AppDeps {
   config: Config;
@@ -20,7 +24,10 @@ export function createApp(deps: AppDeps) {
   app.set('trust proxy', 'loopback');
   app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/health' } }));
   app.use(healthRouter(deps));
+  // Before the JSON parser: the webhook route keeps its raw body for the signature.
+  app.use(mercadoPagoWebhookRouter(deps));
   app.use(express.json({ limit: '256kb' }));
+  app.use('/api/v1', requireApiKey(deps.config.API_KEYS), webhookEventsRouter(deps), paymentsRouter());
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

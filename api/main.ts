@@ -1,6 +1,7 @@
 import { once } from 'node:events';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
+import { ensureIndexes } from '../common/models';
 import { connectMongo, disconnectMongo } from '../common/mongo';
 import { createTemporalClient } from '../common/temporal';
 import { productVersion } from '../common/version';
@@ -13,7 +14,9 @@ async function main() {
   const log = createLogger('api', config.LOG_LEVEL);
   const temporal = createTemporalClient(config);
   // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
-  connectMongo(config, { waitMs: 30000 }).catch((err) => log.error({ err }, 'mongodb connection failed'));
+  connectMongo(config, { waitMs: 30000 })
+    .then(ensureIndexes)
+    .catch((err) => log.error({ err }, 'mongodb connection failed'));
   const server = createApp({ config, temporal, log, version: productVersion() }).listen(config.API_PORT, config.API_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {
     log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.API_PORT} is taken` : 'cannot listen');

@@ -59,11 +59,17 @@ export const envSchema = z
     MERCADOPAGO_BASE_URL: url.default('http://127.0.0.1:8090/mercadopago'),
     MERCADOPAGO_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_ACCESS_TOKEN),
     MERCADOPAGO_WEBHOOK_SECRET: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET),
+    /** Replay window for x-signature's ts (seconds or milliseconds are both understood). */
+    WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+    /** Accept unsigned legacy IPN (?topic=&id=) as a hint to re-fetch the resource. */
+    MERCADOPAGO_ACCEPT_IPN: bool.default(false),
 
     GHL_BASE_URL: url.default('http://127.0.0.1:8090/gohighlevel'),
     GHL_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.GHL_ACCESS_TOKEN),
     GHL_LOCATION_ID: z.string().min(1).default('sandbox-location'),
     GHL_API_VERSION: z.string().min(1).default('2021-07-28'),
+    /** Tag added to the payer's contact when a payment is approved. */
+    GHL_APPROVED_TAG: z.string().min(1).max(100).default('pago-aprobado'),
 
     /** Outgoing mail (order confirmations, incident pages): smtp:// or smtps:// URL. */
     SMTP_URL: z.string().regex(/^smtps?:\/\//, 'must start with smtp:// or smtps://').default('smtp://127.0.0.1:1025'),

@@ -1,18 +1,32 @@
 import express from 'express';
+import { adminRouter } from './admin';
+import { goHighLevelRouter } from './gohighlevel';
+import { mercadoPagoRouter } from './mercadopago';
+import { SandboxState } from './state';
+
+export interface SandboxOptions {
+  mercadoPagoAccessToken: string;
+  mercadoPagoWebhookSecret: string;
+  ghlAccessToken: string;
+  ghlLocationId: string;
+}
 
 /**
  * The provider sandbox: local HTTP servers that speak MercadoPago's and GoHighLevel's real API
  * contracts (../shared/providers.md), mounted under /mercadopago and /gohighlevel so their base
- * URLs are plain configuration. Filled in by the webhook-pipeline work.
+ * URLs are plain configuration; /__admin drives it.
  */
-export function createSandboxApp() {
+export function createSandboxApp(opts: SandboxOptions, state = new SandboxState()) {
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok', providers: ['mercadopago', 'gohighlevel'] });
   });
+  app.use('/mercadopago', mercadoPagoRouter(state, { accessToken: opts.mercadoPagoAccessToken }));
+  app.use('/gohighlevel', goHighLevelRouter(state, { accessToken: opts.ghlAccessToken, locationId: opts.ghlLocationId }));
+  app.use('/__admin', adminRouter(state, { webhookSecret: opts.mercadoPagoWebhookSecret }));
   app.use((req, res) => {
     res.status(404).json({ message: `no sandbox route for ${req.method} ${req.path}`, error: 'not_found', status: 404 });
   });
-  return app;
+  return { app, state };
 }

@@ -8,7 +8,13 @@ export const SANDBOX_READY_LINE = 'provider sandbox listening';
 async function main() {
   const config = loadConfig();
   const log = createLogger('sandbox', config.LOG_LEVEL);
-  const server = createSandboxApp().listen(config.SANDBOX_PORT, config.SANDBOX_HOST);
+  const { app } = createSandboxApp({
+    mercadoPagoAccessToken: config.MERCADOPAGO_ACCESS_TOKEN,
+    mercadoPagoWebhookSecret: config.MERCADOPAGO_WEBHOOK_SECRET,
+    ghlAccessToken: config.GHL_ACCESS_TOKEN,
+    ghlLocationId: config.GHL_LOCATION_ID,
+  });
+  const server = app.listen(config.SANDBOX_PORT, config.SANDBOX_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {
     log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.SANDBOX_PORT} is taken` : 'cannot listen');
     process.exit(1);

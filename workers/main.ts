@@ -8,6 +8,8 @@ import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectMongo, disconnectMongo } from '../common/mongo';
 import { connectWorker } from '../common/temporal';
+import { ensureIndexes } from '../common/models';
+import { attemptRecorder } from './attempt-recorder';
 import { activitiesFor } from './task-queues';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
@@ -23,6 +25,7 @@ async function workflowBundle(config: Config): Promise<WorkflowBundleOption> {
 export async function runWorkers(config: Config): Promise<void> {
   const log = createLogger('worker', config.LOG_LEVEL);
   await connectMongo(config, { waitMs: 15000 });
+  await ensureIndexes();
   const connection = await connectWorker(config);
   const bundle = await workflowBundle(config);
   const workers = await Promise.all(
@@ -32,7 +35,8 @@ export async function runWorkers(config: Config): Promise<void> {
         namespace: config.TEMPORAL_NAMESPACE,
         taskQueue,
         workflowBundle: bundle,
-        activities: activitiesFor(taskQueue),
+        activities: activitiesFor(taskQueue, config),
+        interceptors: taskQueue === 'webhooks' ? { activity: [attemptRecorder] } : undefined,
       }),
     ),
   );

@@ -1,13 +1,25 @@
-import type { TaskQueueName } from '../common/config';
+import type { Config, TaskQueueName } from '../common/config';
+import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
+import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
 import { createHealthCheckActivities } from '../activities/mongo/health-checks';
+import { createPaymentStoreActivities } from '../activities/mongo/payments';
+import { createWebhookEventActivities } from '../activities/mongo/webhook-events';
 import { createProbeActivities } from '../activities/probes';
 
+type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
+
 /** The activities each task queue's worker registers, grouped by the system they talk to. */
-export function activitiesFor(queue: TaskQueueName): Record<string, (...args: any[]) => Promise<unknown>> {
+export function activitiesFor(queue: TaskQueueName, config: Config): Activities {
   switch (queue) {
+    case 'webhooks':
+      return {
+        ...createMercadoPagoActivities(config),
+        ...createGoHighLevelActivities(config),
+        ...createPaymentStoreActivities(),
+        ...createWebhookEventActivities(),
+      };
     case 'ops':
       return { ...createProbeActivities(), ...createHealthCheckActivities() };
-    case 'webhooks':
     case 'orders':
     case 'commissions':
       return {};

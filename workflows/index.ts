@@ -1,3 +1,6 @@
-/** Bundle entry: every workflow of every task queue. Every task-queue worker loads the
- * same bundle; which workflows run on which queue is decided by the starter's `taskQueue`. */
+/**
+ * Bundle entry: every workflow of every task queue. Every task-queue worker loads the same bundle;
+ * which workflows run on which queue is decided by the starter's `taskQueue`.
+ */
 export { dependencyHealthCheck } from './ops/health-check';
+export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';

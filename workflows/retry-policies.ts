@@ -1,13 +1,37 @@
 /**
  * Retry policies, declared once per system the workflows talk to. Activities never retry on their
- * own: Temporal does, with these schedules.
+ * own: Temporal does, with these schedules. Permanent provider errors (4xx other than
+ * 408/409/423/429) are thrown non-retryable by activities/http/provider-call.ts, and a provider's
+ * Retry-After overrides the next interval.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 
-/** MongoDB: fast retries; a blip of the database should not hold up a workflow for minutes. */
+/**
+ * The seed's schedule for provider calls: first try, then retries 1 min, 5 min and 15 min later
+ * (1 × 5 = 5, 5 × 5 = 25 capped at 15). After that the workflow marks the step failed and waits for
+ * a manual `retry` signal.
+ */
+const providerSchedule: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '1 minute', backoffCoefficient: 5, maximumInterval: '15 minutes', maximumAttempts: 4 },
+};
+
+export const mercadoPagoActivity: ActivityOptions = providerSchedule;
+export const goHighLevelActivity: ActivityOptions = providerSchedule;
+
+/** MongoDB steps of a business process: fast retries; after ~2 minutes the step counts as failed. */
 export const mongoActivity: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 10 },
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 15 },
+};
+
+/**
+ * MongoDB bookkeeping (projections, alerts): fast retries, never given up, since losing the record
+ * of a failure is worse than waiting for the database to come back.
+ */
+export const mongoProjectionActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
 /** Probes measure; retrying one would hide the very failure it reports. */

@@ -1,0 +1,41 @@
+import { providerCall } from '../http/provider-call';
+
+export interface GhlContact {
+  id: string;
+  locationId: string;
+  email?: string;
+  tags?: string[];
+}
+
+export interface GoHighLevelClientConfig {
+  baseUrl: string;
+  accessToken: string;
+  locationId: string;
+  apiVersion: string;
+}
+
+/** GoHighLevel API v2 client. Retries and token refresh stay in Temporal, not here. */
+export class GoHighLevelClient {
+  constructor(private readonly cfg: GoHighLevelClientConfig) {}
+
+  private headers() {
+    return { authorization: `Bearer ${this.cfg.accessToken}`, version: this.cfg.apiVersion };
+  }
+
+  /** Upsert by email: idempotent by nature, so a retried call never creates a second contact. */
+  async upsertContact(input: { email: string; firstName?: string; lastName?: string; source?: string }): Promise<{ contact: GhlContact; new: boolean }> {
+    return providerCall({
+      provider: 'gohighlevel',
+      baseUrl: this.cfg.baseUrl,
+      method: 'POST',
+      path: '/contacts/upsert',
+      headers: this.headers(),
+      body: { locationId: this.cfg.locationId, ...input },
+    });
+  }
+
+  /** Tags are a set: adding one twice leaves one. */
+  async addTags(contactId: string, tags: string[]): Promise<{ tags: string[] }> {
+    return providerCall({ provider: 'gohighlevel', baseUrl: this.cfg.baseUrl, method: 'POST', path: `/contacts/${encodeURIComponent(contactId)}/tags`, headers: this.headers(), body: { tags } });
+  }
+}

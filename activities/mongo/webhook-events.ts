@@ -1,0 +1,104 @@
+import { Alert } from '../../common/models/alert';
+import { WebhookEvent } from '../../common/models/webhook-event';
+
+export interface StepFailure {
+  eventId: string;
+  step: string;
+  error: string;
+}
+
+/** MongoDB activities that keep the webhook-event projection and the alerts ops workflows read. */
+export function createWebhookEventActivities() {
+  return {
+    /**
+     * Opens (or re-opens, on a manual retry) the event's projection. Written by the workflow, not the
+     * API, so the webhook's acknowledgement waits only for Temporal's durable start.
+     */
+    async openWebhookEvent(input: {
+      eventId: string;
+      provider: string;
+      type: string;
+      action?: string;
+      resourceId: string;
+      receivedAt: string;
+      workflowId: string;
+      runId: string;
+      startedAt: string;
+    }): Promise<void> {
+      const now = new Date();
+      await WebhookEvent.updateOne(
+        { eventId: input.eventId },
+        {
+          $set: { status: 'processing', workflowId: input.workflowId, runId: input.runId, processingStartedAt: new Date(input.startedAt), updatedAt: now },
+          $setOnInsert: { provider: input.provider, type: input.type, action: input.action, resourceId: input.resourceId, receivedAt: new Date(input.receivedAt) },
+        },
+        { upsert: true },
+      );
+    },
+
+    async markWebhookFailed(input: StepFailure): Promise<void> {
+      await WebhookEvent.updateOne(
+        { eventId: input.eventId },
+        { $set: { status: 'failed', failedStep: input.step, lastError: input.error, updatedAt: new Date() } },
+      );
+    },
+
+    async markWebhookRetrying(input: { eventId: string }): Promise<void> {
+      await WebhookEvent.updateOne({ eventId: input.eventId }, { $set: { status: 'processing', updatedAt: new Date() }, $inc: { manualRetries: 1 } });
+    },
+
+    async markWebhookFinished(input: {
+      eventId: string;
+      status: 'succeeded' | 'ignored';
+      succeededSteps: number;
+      paymentStatus?: string;
+      orderNumber?: string;
+      finishedAt: string;
+    }): Promise<void> {
+      const finishedAt = new Date(input.finishedAt);
+      const ev = await WebhookEvent.findOneAndUpdate(
+        { eventId: input.eventId },
+        {
+          $set: { status: input.status, paymentStatus: input.paymentStatus, orderNumber: input.orderNumber, finishedAt, updatedAt: new Date() },
+          $unset: { failedStep: '' },
+          $inc: { attempts: input.succeededSteps },
+        },
+        { returnDocument: 'after' },
+      ).lean();
+      if (ev?.receivedAt) {
+        await WebhookEvent.updateOne({ eventId: input.eventId }, { $set: { durationMs: finishedAt.getTime() - new Date(ev.receivedAt).getTime() } });
+      }
+    },
+
+    /** One open alert per dedupKey: a repeat counts instead of adding a row (and paging again). */
+    async recordAlert(input: { dedupKey: string; rule: string; severity: 'critical' | 'high' | 'medium' | 'low' | 'warning'; message: string; source: string; details?: unknown }): Promise<void> {
+      const now = new Date();
+      const updated = await Alert.updateOne(
+        { dedupKey: input.dedupKey, status: 'open' },
+        { $set: { message: input.message, lastAt: now, details: input.details }, $inc: { count: 1 } },
+      );
+      if (updated.matchedCount > 0) return;
+      try {
+        await Alert.updateOne(
+          { dedupKey: input.dedupKey },
+          { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '' } },
+          { upsert: true },
+        );
+      } catch (err) {
+        if ((err as { code?: number }).code !== 11000) throw err;
+      }
+    },
+  };
+}
+
+/** Records each failed activity attempt on the webhook event (used by the worker's activity interceptor). */
+export async function recordFailedAttempt(input: { workflowId: string; step: string; attempt: number; error: string }): Promise<void> {
+  await WebhookEvent.updateOne(
+    { workflowId: input.workflowId },
+    {
+      $push: { attemptLog: { step: input.step, attempt: input.attempt, outcome: 'failed', error: input.error.slice(0, 1000), at: new Date() } },
+      $inc: { attempts: 1 },
+      $set: { lastError: input.error.slice(0, 1000), updatedAt: new Date() },
+    },
+  );
+}

@@ -1,0 +1,24 @@
+import { Router } from 'express';
+import { z } from 'zod';
+import { Payment } from '../../common/models/payment';
+import { validationError } from '../errors';
+import { page, pageFilter, pageQuery } from '../pagination';
+
+const PAYMENT_STATUSES = ['pending', 'approved', 'authorized', 'in_process', 'in_mediation', 'rejected', 'cancelled', 'refunded', 'charged_back'] as const;
+
+const listQuery = z.object({ status: z.enum(PAYMENT_STATUSES).optional(), ...pageQuery });
+
+/** The payment projection, as MercadoPago last reported each payment. */
+export function paymentsRouter() {
+  const router = Router();
+  router.get('/payments', async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) throw validationError(q.error, 'query');
+    const { status, since, limit } = q.data;
+    const filter = { ...pageFilter(q.data), ...(status ? { status } : {}), ...(since ? { dateLastUpdated: { $gte: since } } : {}) };
+    const docs = await Payment.find(filter, { raw: 0 }).sort({ _id: -1 }).limit(limit + 1).lean();
+    const { items, nextCursor } = page(docs, limit);
+    res.json({ items: items.map(({ _id, ...p }) => p), nextCursor });
+  });
+  return router;
+}

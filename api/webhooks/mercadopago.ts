@@ -1,0 +1,154 @@
+/**
+ * POST /webhooks/mercadopago — verified, durable, fast. The raw body is kept for the signature
+ * and parsed only after it checks out. A valid delivery starts the notification's workflow with an
+ * id derived from the notification id, so redeliveries are deduplicated by Temporal itself; the
+ * reply is sent only once Temporal has durably accepted the start.
+ */
+import express, { Router, type Request } from 'express';
+import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+import { WorkflowIdReusePolicy } from '@temporalio/common';
+import { z } from 'zod';
+import type { Config } from '../../common/config';
+import type { Logger } from '../../common/logger';
+import { SecurityEvent } from '../../common/models/security-event';
+import { WebhookEvent } from '../../common/models/webhook-event';
+import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
+import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
+import { HttpError, validationError } from '../errors';
+import { verifyMercadoPagoSignature } from './mercadopago-signature';
+
+export const WEBHOOK_BODY_LIMIT = 64 * 1024;
+
+const idLike = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+
+/** The "Webhooks" notification body (../shared/providers.md). Unknown fields are allowed. */
+export const notificationSchema = z.object({
+  id: idLike,
+  type: z.string().min(1).max(64),
+  action: z.string().max(64).optional(),
+  live_mode: z.boolean().optional(),
+  date_created: z.string().optional(),
+  user_id: idLike.optional(),
+  api_version: z.string().optional(),
+  data: z.object({ id: idLike }),
+});
+
+const queryString = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
+const header = (req: Request, name: string) => queryString(req.headers[name]);
+
+export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Client; log: Logger }) {
+  const { config, temporal, log } = deps;
+  const router = Router();
+
+  const start = async (n: MercadoPagoNotification, opts: { conflict: 'reject' | 'use-existing' }) => {
+    const workflowId = notificationWorkflowId(n.eventId);
+    try {
+      await temporal.workflow.start('processMercadoPagoNotification', {
+        taskQueue: 'webhooks',
+        workflowId,
+        args: [n],
+        // A redelivery of a finished notification is refused too, not processed again.
+        workflowIdReusePolicy: opts.conflict === 'reject' ? WorkflowIdReusePolicy.REJECT_DUPLICATE : WorkflowIdReusePolicy.ALLOW_DUPLICATE,
+        workflowIdConflictPolicy: opts.conflict === 'reject' ? 'FAIL' : 'USE_EXISTING',
+        typedSearchAttributes: [
+          { key: Provider, value: 'mercadopago' },
+          { key: WebhookStatus, value: 'received' },
+          { key: PaymentId, value: n.resourceId },
+        ],
+      });
+      return { workflowId, duplicate: false };
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
+      throw err;
+    }
+  };
+
+  router.post('/webhooks/mercadopago', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
+    const receivedAt = new Date();
+    const dataId = queryString(req.query['data.id']);
+    const xSignature = header(req, 'x-signature');
+
+    // Legacy IPN: unsigned, so never trusted — at most a hint to re-fetch the payment, when enabled.
+    const topic = queryString(req.query.topic);
+    const ipnId = queryString(req.query.id);
+    if (!xSignature && topic && ipnId && config.MERCADOPAGO_ACCEPT_IPN) {
+      if (topic !== 'payment' || !/^\d{1,20}$/.test(ipnId)) {
+        res.status(200).json({ received: true, ignored: true, reason: `IPN topic ${topic} is not processed` });
+        return;
+      }
+      const eventId = `mp-ipn-payment-${ipnId}`;
+      const started = await start(
+        { eventId, source: 'ipn', type: 'payment', resourceId: ipnId, receivedAt: receivedAt.toISOString(), crmApprovedTag: config.GHL_APPROVED_TAG },
+        { conflict: 'use-existing' },
+      );
+      res.status(200).json({ received: true, eventId, ...started });
+      return;
+    }
+
+    const check = verifyMercadoPagoSignature({
+      xSignature,
+      xRequestId: header(req, 'x-request-id'),
+      dataId,
+      secret: config.MERCADOPAGO_WEBHOOK_SECRET,
+      toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
+    });
+    if (!check.ok) {
+      await SecurityEvent.create({
+        type: 'INVALID_WEBHOOK_SIGNATURE',
+        reason: check.reason,
+        sourceIp: req.ip,
+        path: req.path,
+        requestId: header(req, 'x-request-id'),
+        at: receivedAt,
+        hour: receivedAt.toISOString().slice(0, 13),
+      }).catch((err) => log.error({ err }, 'could not store security event'));
+      throw new HttpError(401, 'invalid_signature', 'webhook signature could not be verified', { reason: check.reason });
+    }
+
+    let json: unknown;
+    try {
+      json = JSON.parse(Buffer.isBuffer(req.body) ? req.body.toString('utf8') : '');
+    } catch {
+      throw new HttpError(400, 'malformed_json', 'request body is not valid JSON', { field: 'body' });
+    }
+    const parsed = notificationSchema.safeParse(json);
+    if (!parsed.success) throw validationError(parsed.error, 'body');
+    const body = parsed.data;
+    if (dataId !== undefined && dataId.toLowerCase() !== body.data.id.toLowerCase()) {
+      // The signature covers the query's data.id; a body naming another resource is not what was signed.
+      throw new HttpError(400, 'invalid_request', 'data.id: does not match the signed data.id of the query', { field: 'data.id' });
+    }
+
+    const eventId = `mp-${body.id}`;
+    if (!(WEBHOOK_EVENT_TYPES_PROCESSED as readonly string[]).includes(body.type)) {
+      // Acknowledged so MercadoPago stops redelivering, and recorded so it is visible.
+      await WebhookEvent.updateOne(
+        { eventId },
+        {
+          $setOnInsert: { eventId, provider: 'mercadopago', type: body.type, action: body.action, resourceId: body.data.id, status: 'ignored', receivedAt, finishedAt: receivedAt },
+          $set: { updatedAt: receivedAt },
+        },
+        { upsert: true },
+      );
+      res.status(200).json({ received: true, eventId, ignored: true, reason: `type ${body.type} is not processed` });
+      return;
+    }
+
+    const started = await start(
+      {
+        eventId,
+        source: 'webhook',
+        type: body.type,
+        action: body.action,
+        resourceId: body.data.id,
+        receivedAt: receivedAt.toISOString(),
+        liveMode: body.live_mode,
+        crmApprovedTag: config.GHL_APPROVED_TAG,
+      },
+      { conflict: 'reject' },
+    );
+    res.status(200).json({ received: true, eventId, ...started });
+  });
+
+  return router;
+}

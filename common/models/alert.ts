@@ -1,0 +1,25 @@
+import { Schema, model, models, type InferSchemaType, type Model } from 'mongoose';
+
+/**
+ * An alert recorded for the ops workflows (incidents pick these up by dedupKey). A repeat of the
+ * same dedupKey increments `count` instead of adding a row.
+ */
+const alertSchema = new Schema(
+  {
+    dedupKey: { type: String, required: true, unique: true },
+    rule: { type: String, required: true, index: true },
+    severity: { type: String, enum: ['critical', 'high', 'medium', 'low', 'warning'], required: true },
+    message: { type: String, required: true },
+    source: { type: String },
+    details: { type: Schema.Types.Mixed },
+    status: { type: String, enum: ['open', 'resolved'], required: true, index: true },
+    count: { type: Number, default: 1 },
+    firstAt: { type: Date, required: true },
+    lastAt: { type: Date, required: true },
+    resolvedAt: { type: Date },
+  },
+  { collection: 'alerts', versionKey: false },
+);
+
+export type AlertDoc = InferSchemaType<typeof alertSchema>;
+export const Alert: Model<AlertDoc> = (models.Alert as Model<AlertDoc>) ?? model<AlertDoc>('Alert', alertSchema);

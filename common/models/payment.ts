@@ -1,0 +1,34 @@
+import { Schema, model, models, type InferSchemaType, type Model } from 'mongoose';
+
+/**
+ * The payment projection: MercadoPago's own record (GET /v1/payments/{id}) as last seen, kept
+ * monotonic by `dateLastUpdated` so a late, older notification never regresses it.
+ * Money is kept as MercadoPago sends it (decimal) plus integer minor units for arithmetic.
+ */
+const paymentSchema = new Schema(
+  {
+    paymentId: { type: String, required: true, unique: true },
+    status: { type: String, required: true, index: true },
+    statusDetail: { type: String },
+    amount: { type: Number, required: true },
+    amountMinor: { type: Number, required: true },
+    amountRefunded: { type: Number, default: 0 },
+    currency: { type: String, required: true },
+    externalReference: { type: String, index: true },
+    payerEmail: { type: String, index: true },
+    paymentMethodId: { type: String },
+    paymentTypeId: { type: String },
+    liveMode: { type: Boolean },
+    dateCreated: { type: Date },
+    dateApproved: { type: Date },
+    dateLastUpdated: { type: Date, required: true },
+    /** Epoch ms of dateLastUpdated: the monotonic guard compares numbers (portable to FerretDB). */
+    version: { type: Number, required: true },
+    raw: { type: Schema.Types.Mixed },
+    syncedAt: { type: Date, required: true, index: true },
+  },
+  { collection: 'payments', versionKey: false },
+);
+
+export type PaymentDoc = InferSchemaType<typeof paymentSchema>;
+export const Payment: Model<PaymentDoc> = (models.Payment as Model<PaymentDoc>) ?? model<PaymentDoc>('Payment', paymentSchema);

@@ -1,0 +1,30 @@
+import type { Context } from '@temporalio/activity';
+import type { ActivityInterceptors } from '@temporalio/worker';
+import { recordFailedAttempt } from '../activities/mongo/webhook-events';
+
+/** Activities whose own job is the projection: recording their failures there would loop. */
+const BOOKKEEPING = new Set(['openWebhookEvent', 'markWebhookFailed', 'markWebhookRetrying', 'markWebhookFinished', 'recordAlert']);
+
+/**
+ * Records every failed attempt of a webhook workflow's activity on its webhook-event projection
+ * (step, attempt number, error), so operators see each attempt's outcome, not just the last.
+ */
+export function attemptRecorder(ctx: Context): ActivityInterceptors {
+  return {
+    inbound: {
+      async execute(input, next) {
+        try {
+          return await next(input);
+        } catch (err) {
+          const { activityType, attempt, workflowExecution } = ctx.info;
+          if (!BOOKKEEPING.has(activityType) && workflowExecution) {
+            await recordFailedAttempt({ workflowId: workflowExecution.workflowId, step: activityType, attempt, error: (err as Error).message }).catch(() => {
+              // Never let bookkeeping turn a provider failure into a different one.
+            });
+          }
+          throw err;
+        }
+      },
+    },
+  };
+}

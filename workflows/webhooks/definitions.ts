@@ -1,0 +1,38 @@
+/** Signals, queries and types of the webhook workflows, shared by the API and the workflows. */
+import { defineQuery, defineSignal } from '@temporalio/workflow';
+
+/** A verified MercadoPago notification, as the API hands it to Temporal. */
+export interface MercadoPagoNotification {
+  /** Our event id: `mp-<notification id>` (or `mp-ipn-<topic>-<id>` for legacy IPN hints). */
+  eventId: string;
+  source: 'webhook' | 'ipn';
+  type: string;
+  action?: string;
+  /** The payment id (data.id) to fetch: the notification body is never trusted for state. */
+  resourceId: string;
+  receivedAt: string;
+  liveMode?: boolean;
+  /** Tag added to the payer's CRM contact when the payment becomes approved. */
+  crmApprovedTag: string;
+}
+
+export type NotificationPhase = 'processing' | 'failed' | 'succeeded';
+
+export interface NotificationState {
+  eventId: string;
+  phase: NotificationPhase;
+  completedSteps: string[];
+  failedStep?: string;
+  lastError?: string;
+  manualRetries: number;
+  paymentId: string;
+  paymentStatus?: string;
+  orderNumber?: string;
+}
+
+/** Ops: run the failed step again. `tctl workflow signal --name retry`, `temporal workflow signal --name retry`, or the API. */
+export const retrySignal = defineSignal('retry');
+export const notificationStateQuery = defineQuery<NotificationState>('state');
+
+export const notificationWorkflowId = (eventId: string) => `webhook-${eventId}`;
+export const WEBHOOK_EVENT_TYPES_PROCESSED = ['payment'] as const;

@@ -1,0 +1,144 @@
+import {
+  ActivityFailure,
+  condition,
+  getExternalWorkflowHandle,
+  isCancellation,
+  proxyActivities,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
+import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
+import type { createMercadoPagoActivities, PaymentSnapshot } from '../../activities/mercadopago/activities';
+import type { createPaymentStoreActivities, SavePaymentResult } from '../../activities/mongo/payments';
+import type { createWebhookEventActivities } from '../../activities/mongo/webhook-events';
+import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
+import { orderWorkflowId, paymentUpdatedSignal } from '../orders/definitions';
+import { goHighLevelActivity, mercadoPagoActivity, mongoActivity, mongoProjectionActivity } from '../retry-policies';
+import { notificationStateQuery, retrySignal, type MercadoPagoNotification, type NotificationState } from './definitions';
+
+const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoActivity);
+const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelActivity);
+const payments = proxyActivities<ReturnType<typeof createPaymentStoreActivities>>(mongoActivity);
+const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(mongoProjectionActivity);
+
+/**
+ * One verified MercadoPago notification, processed to completion exactly once in effect:
+ * fetch the payment (the truth) → save it monotonically → on approval, upsert the CRM contact and
+ * tag it → tell the order's workflow. A step whose retries are exhausted marks the event failed,
+ * raises an alert and waits for a `retry` signal; the retry resumes at that step, and steps already
+ * done are not repeated (their results live in this workflow's history).
+ */
+export async function processMercadoPagoNotification(n: MercadoPagoNotification): Promise<NotificationState> {
+  const info = workflowInfo();
+  const state: NotificationState = { eventId: n.eventId, phase: 'processing', completedSteps: [], manualRetries: 0, paymentId: n.resourceId };
+  let retryRequested = false;
+  setHandler(notificationStateQuery, () => state);
+  setHandler(retrySignal, () => {
+    // A retry while nothing has failed is a no-op, not a queued surprise for a later failure.
+    if (state.phase === 'failed') retryRequested = true;
+  });
+
+  upsertSearchAttributes([
+    { key: Provider, value: 'mercadopago' },
+    { key: WebhookStatus, value: 'processing' },
+    { key: PaymentId, value: n.resourceId },
+  ]);
+
+  async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    for (;;) {
+      try {
+        const result = await run();
+        state.completedSteps.push(name);
+        return result;
+      } catch (err) {
+        if (!(err instanceof ActivityFailure)) throw err;
+        state.phase = 'failed';
+        state.failedStep = name;
+        state.lastError = err.cause?.message ?? err.message;
+        upsertSearchAttributes([{ key: WebhookStatus, value: 'failed' }]);
+        await events.markWebhookFailed({ eventId: n.eventId, step: name, error: state.lastError });
+        await events.recordAlert({
+          dedupKey: `webhook-failed:${n.eventId}`,
+          rule: 'webhook_processing_failed',
+          severity: 'high',
+          message: `MercadoPago notification ${n.eventId} failed at ${name}: ${state.lastError}`,
+          source: info.workflowId,
+          details: { eventId: n.eventId, paymentId: n.resourceId, step: name },
+        });
+        await condition(() => retryRequested);
+        retryRequested = false;
+        state.manualRetries++;
+        state.phase = 'processing';
+        upsertSearchAttributes([{ key: WebhookStatus, value: 'processing' }]);
+        await events.markWebhookRetrying({ eventId: n.eventId });
+      }
+    }
+  }
+
+  await events.openWebhookEvent({
+    eventId: n.eventId,
+    provider: 'mercadopago',
+    type: n.type,
+    action: n.action,
+    resourceId: n.resourceId,
+    receivedAt: n.receivedAt,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    startedAt: new Date(Date.now()).toISOString(),
+  });
+
+  const payment: PaymentSnapshot = await step('fetchPayment', () => mercadopago.fetchMercadoPagoPayment(n.resourceId));
+  state.paymentStatus = payment.status;
+  state.orderNumber = payment.externalReference;
+  upsertSearchAttributes([
+    ...(payment.payerEmail ? [{ key: CustomerEmail, value: payment.payerEmail }] : []),
+    ...(payment.externalReference ? [{ key: OrderNumber, value: payment.externalReference }] : []),
+  ]);
+
+  const saved: SavePaymentResult = await step('savePayment', () => payments.savePayment(payment));
+
+  // Only the one write that moved the payment into `approved` touches the CRM: several notifications
+  // for one payment (created, updated, redeliveries) still tag the contact once.
+  if (saved.becameApproved && payment.payerEmail) {
+    const email = payment.payerEmail;
+    const contact = await step('upsertCrmContact', () =>
+      crm.upsertCrmContact({ email, firstName: payment.payerFirstName, lastName: payment.payerLastName }),
+    );
+    await step('tagCrmContact', () => crm.tagCrmContact({ contactId: contact.contactId, tags: [n.crmApprovedTag] }));
+  }
+
+  if (payment.externalReference && saved.outcome !== 'stale') {
+    await signalOrder(payment);
+  }
+
+  state.phase = 'succeeded';
+  upsertSearchAttributes([{ key: WebhookStatus, value: 'succeeded' }]);
+  await events.markWebhookFinished({
+    eventId: n.eventId,
+    status: 'succeeded',
+    succeededSteps: state.completedSteps.length,
+    paymentStatus: payment.status,
+    orderNumber: payment.externalReference,
+    finishedAt: new Date(Date.now()).toISOString(),
+  });
+  return state;
+}
+
+/** Tells the order's workflow about the payment; no order workflow (yet, or at all) is not an error. */
+async function signalOrder(payment: PaymentSnapshot): Promise<void> {
+  try {
+    await getExternalWorkflowHandle(orderWorkflowId(payment.externalReference!)).signal(paymentUpdatedSignal, {
+      paymentId: payment.paymentId,
+      status: payment.status,
+      statusDetail: payment.statusDetail,
+      amount: payment.amount,
+      currency: payment.currency,
+      dateLastUpdated: payment.dateLastUpdated,
+    });
+  } catch (err) {
+    // The only failure of signalling an external workflow is that it does not exist (no order yet,
+    // or a payment not made through an order): nothing to tell.
+    if (isCancellation(err)) throw err;
+  }
+}
