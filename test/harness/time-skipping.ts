@@ -5,14 +5,26 @@
  */
 import './quiet-sdk';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { temporal } from '@temporalio/proto';
+import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
 import { toolPath } from '../../infra/processes';
+
+const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+
+/** The test server has no --search-attribute flag, but implements the operator call to add them. */
+async function registerSearchAttributes(env: TestWorkflowEnvironment) {
+  const searchAttributes = Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, KEYWORD]));
+  await env.connection.operatorService.addSearchAttributes({ namespace: env.namespace ?? 'default', searchAttributes });
+}
 
 export async function createTimeSkippingEnv(attempts = 4): Promise<TestWorkflowEnvironment> {
   const path = toolPath('temporal-test-server');
   let lastError: unknown;
   for (let i = 1; i <= attempts; i++) {
     try {
-      return await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+      const env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path } } });
+      await registerSearchAttributes(env);
+      return env;
     } catch (err) {
       lastError = err;
       await new Promise((r) => setTimeout(r, 500 * i));

@@ -1,0 +1,165 @@
+/**
+ * Workflow logic of processMercadoPagoNotification on the time-skipping server: the provider retry
+ * schedule (1 min, 5 min, 15 min) is observed on the server's clock, exhaustion leaves the workflow
+ * alive and failed, and a `retry` signal resumes at the failed step without repeating done ones.
+ * Activities here are in-memory doubles of the I/O; the real ones are exercised by the integration tests.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { ApplicationFailure } from '@temporalio/common';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
+import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
+import { createTimeSkippingEnv } from '../harness/time-skipping';
+
+let env: TestWorkflowEnvironment;
+before(async () => {
+  env = await createTimeSkippingEnv();
+});
+after(async () => {
+  await env?.teardown();
+});
+
+const payment: PaymentSnapshot = {
+  paymentId: '555',
+  status: 'approved',
+  amount: 100,
+  amountRefunded: 0,
+  currency: 'ARS',
+  payerEmail: 'ana@example.com',
+  dateLastUpdated: '2026-11-22T10:00:00.000Z',
+};
+
+function notification(eventId: string): MercadoPagoNotification {
+  return { eventId, source: 'webhook', type: 'payment', action: 'payment.updated', resourceId: '555', receivedAt: '2026-11-22T10:00:01.000Z', crmApprovedTag: 'pago-aprobado' };
+}
+
+/** In-memory doubles that count calls and can be told to fail. */
+function doubles() {
+  const calls: Record<string, number> = {};
+  const count = (name: string) => (calls[name] = (calls[name] ?? 0) + 1);
+  const failures: string[] = [];
+  const attemptTimes: Record<string, number[]> = {};
+  const state = { crmDown: false, fetchDown: false };
+  const activities = {
+    async fetchMercadoPagoPayment() {
+      count('fetchMercadoPagoPayment');
+      (attemptTimes.fetch ??= []).push(await env.currentTimeMs());
+      if (state.fetchDown) throw ApplicationFailure.create({ message: 'MercadoPago 503', type: 'ProviderUnavailable' });
+      return payment;
+    },
+    async savePayment() {
+      count('savePayment');
+      return { outcome: 'inserted' as const, becameApproved: true };
+    },
+    async upsertCrmContact() {
+      count('upsertCrmContact');
+      return { contactId: 'c-1', created: true };
+    },
+    async tagCrmContact() {
+      count('tagCrmContact');
+      (attemptTimes.tag ??= []).push(await env.currentTimeMs());
+      if (state.crmDown) throw ApplicationFailure.create({ message: 'GoHighLevel 502', type: 'ProviderUnavailable' });
+      return { tags: ['pago-aprobado'] };
+    },
+    async openWebhookEvent() {},
+    async markWebhookFailed(input: { step: string }) {
+      failures.push(input.step);
+    },
+    async markWebhookRetrying() {
+      count('markWebhookRetrying');
+    },
+    async markWebhookFinished() {
+      count('markWebhookFinished');
+    },
+    async recordAlert() {
+      count('recordAlert');
+    },
+  };
+  return { activities, calls, failures, attemptTimes, state };
+}
+
+async function worker(taskQueue: string, activities: object) {
+  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
+}
+
+test('provider retries follow 1 min, 5 min, 15 min; exhaustion → failed and waiting; retry → success, nothing done twice', async () => {
+  const d = doubles();
+  d.state.crmDown = true;
+  const w = await worker('wf-schedule', d.activities);
+  await w.runUntil(async () => {
+    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-schedule', workflowId: 'wf-schedule-1', args: [notification('mp-1')] });
+    // Let the server clock run through the whole retry window (21 minutes) and then some.
+    await env.sleep('30 minutes');
+    const failed = await handle.query(notificationStateQuery);
+    assert.equal(failed.phase, 'failed');
+    assert.equal(failed.failedStep, 'tagCrmContact');
+    assert.match(failed.lastError ?? '', /GoHighLevel 502/);
+    assert.deepEqual(d.failures, ['tagCrmContact']);
+    assert.equal(d.calls.recordAlert, 1);
+
+    const t = d.attemptTimes.tag;
+    assert.equal(t.length, 4, 'first try + 3 retries');
+    const gapsMin = t.slice(1).map((x, i) => Math.round((x - t[i]) / 60000));
+    assert.deepEqual(gapsMin, [1, 5, 15]);
+
+    // Still waiting: more time passes, no more attempts.
+    await env.sleep('2 hours');
+    assert.equal(d.attemptTimes.tag.length, 4);
+
+    d.state.crmDown = false;
+    await handle.signal(retrySignal);
+    const done = await handle.result();
+    assert.equal(done.phase, 'succeeded');
+    assert.equal(done.manualRetries, 1);
+    assert.deepEqual(done.completedSteps, ['fetchPayment', 'savePayment', 'upsertCrmContact', 'tagCrmContact']);
+  });
+  // Steps that had finished before the failure ran once; the failed one ran 4 + 1 times.
+  assert.equal(d.calls.fetchMercadoPagoPayment, 1);
+  assert.equal(d.calls.savePayment, 1);
+  assert.equal(d.calls.upsertCrmContact, 1);
+  assert.equal(d.calls.tagCrmContact, 5);
+  assert.equal(d.calls.markWebhookRetrying, 1);
+  assert.equal(d.calls.markWebhookFinished, 1);
+});
+
+test('a retry signal while nothing has failed is ignored; a second failure waits for a second retry', async () => {
+  const d = doubles();
+  d.state.fetchDown = true;
+  const w = await worker('wf-twice', d.activities);
+  await w.runUntil(async () => {
+    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-twice', workflowId: 'wf-twice-1', args: [notification('mp-2')] });
+    await env.sleep('30 minutes');
+    assert.equal((await handle.query(notificationStateQuery)).failedStep, 'fetchPayment');
+    await handle.signal(retrySignal); // still down: 4 more attempts, then failed again
+    await env.sleep('30 minutes');
+    const again = await handle.query(notificationStateQuery);
+    assert.equal(again.phase, 'failed');
+    assert.equal(again.manualRetries, 1);
+    assert.equal(d.attemptTimes.fetch.length, 8);
+    d.state.fetchDown = false;
+    await handle.signal(retrySignal);
+    const done = await handle.result();
+    assert.equal(done.phase, 'succeeded');
+    assert.equal(done.manualRetries, 2);
+  });
+  assert.deepEqual(d.failures, ['fetchPayment', 'fetchPayment']);
+});
+
+test('a permanent provider error is not retried: failed at once, waiting for ops', async () => {
+  const d = doubles();
+  d.activities.fetchMercadoPagoPayment = async () => {
+    (d.attemptTimes.fetch ??= []).push(await env.currentTimeMs());
+    throw ApplicationFailure.nonRetryable('MercadoPago 404: Payment not found', 'ProviderRejected');
+  };
+  const w = await worker('wf-permanent', d.activities);
+  await w.runUntil(async () => {
+    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-permanent', workflowId: 'wf-permanent-1', args: [notification('mp-3')] });
+    await env.sleep('1 hour');
+    const s = await handle.query(notificationStateQuery);
+    assert.equal(s.phase, 'failed');
+    assert.equal(d.attemptTimes.fetch.length, 1);
+    await handle.terminate('test done');
+  });
+});
