@@ -3,10 +3,13 @@
  * Temporal dev server (SQLite history + Web UI) → FerretDB → provider sandbox → workers → API.
  * One log folder (.data/logs); Ctrl-C stops every part cleanly, in reverse order.
  * A Temporal address or MongoDB URI that is not local means "use that one": nothing is started for it.
+ * Once all parts are healthy it runs the main job once (infra/demo.ts) to show the pipeline working;
+ * `--no-demo` skips that, `--exit-after-demo` stops everything afterwards (exit 0 only if it worked).
  */
 import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { ConfigError, parseConfig, type Config } from '../common/config';
+import { runMainJob } from './demo';
 import {
   isPortFree,
   MissingToolError,
@@ -21,7 +24,7 @@ import {
 
 const DATA = process.env.PAGOSFLOW_DATA_DIR ?? path.join(ROOT, '.data');
 const LOGS = path.join(DATA, 'logs');
-const TEMPORAL_UI_PORT = 8233;
+const args = new Set(process.argv.slice(2));
 
 const say = (msg: string) => console.log(`[stack] ${msg}`);
 const isLocal = (host: string) => ['127.0.0.1', 'localhost', '::1'].includes(host);
@@ -54,6 +57,7 @@ async function main() {
   const mongo = { host: mongoUrl.hostname, port: Number(mongoUrl.port || 27017) };
   const embedTemporal = isLocal(temporal.host);
   const embedMongo = isLocal(mongo.host) && !config.MONGODB_URI.startsWith('mongodb+srv');
+  const TEMPORAL_UI_PORT = Number(new URL(config.TEMPORAL_UI_URL).port || 8233);
 
   // Every port we are about to bind must be free, or we say which one and stop before starting anything.
   const ports: [string, number][] = [
@@ -142,6 +146,18 @@ async function main() {
   say(`  API          http://${config.API_HOST}:${config.API_PORT}  (GET /health)`);
   say(`  Temporal UI  ${config.TEMPORAL_UI_URL}`);
   say(`  logs         ${LOGS}`);
+
+  if (!args.has('--no-demo')) {
+    say('main job: a MercadoPago payment webhook, end to end');
+    try {
+      await runMainJob(config, (line) => say(`  ${line}`));
+      say('main job ok');
+    } catch (err) {
+      console.error(`[stack] main job FAILED: ${(err as Error).message} (logs in ${LOGS})`);
+      if (args.has('--exit-after-demo')) return stopAll(1);
+    }
+    if (args.has('--exit-after-demo')) return stopAll(0);
+  }
   say('Ctrl-C stops everything.');
 }
 

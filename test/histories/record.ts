@@ -1,42 +1,86 @@
 /**
- * Records a workflow history for the replay tests: runs the workflow on a real dev server and
- * FerretDB and writes its history JSON under test/histories/. Re-record only when a workflow change
- * is meant to be incompatible (and version it); otherwise the old history must keep replaying.
+ * Records workflow histories for the replay tests: runs each workflow for real (dev server,
+ * FerretDB, provider sandbox, real activities) and writes its history under test/histories/.
+ * Re-record only when a workflow change is meant to be incompatible (and version the workflow);
+ * otherwise the old histories must keep replaying.
  * Usage: node --import tsx test/histories/record.ts
  */
+import '../harness/quiet-sdk';
 import { writeFileSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Client, Connection } from '@temporalio/client';
-import { NativeConnection, Worker } from '@temporalio/worker';
+import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
+import { NativeConnection, Worker } from '@temporalio/worker';
+import { parseConfig } from '../../common/config';
+import { ensureIndexes } from '../../common/models';
 import { connectMongo, disconnectMongo } from '../../common/mongo';
-import { createHealthCheckActivities } from '../../activities/mongo/health-checks';
-import { createProbeActivities } from '../../activities/probes';
+import { activitiesFor } from '../../workers/task-queues';
+import { attemptRecorder } from '../../workers/attempt-recorder';
+import { createSandboxApp } from '../../sandbox/app';
+import { newPayment } from '../../sandbox/mercadopago';
+import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
 import { startServers } from '../harness/servers';
+
+async function save(handle: WorkflowHandle, file: string) {
+  const out = path.join(__dirname, file);
+  // Canonical proto3 JSON, the same form `temporal workflow show --output json` writes.
+  writeFileSync(out, historyToJSON(await handle.fetchHistory()) + '\n');
+  console.log(`wrote ${out}`);
+}
 
 async function main() {
   const servers = await startServers();
+  const { app, state } = createSandboxApp({ mercadoPagoAccessToken: 'record-token', mercadoPagoWebhookSecret: 'record-secret', ghlAccessToken: 'record-ghl', ghlLocationId: 'loc' });
+  const sandbox = app.listen(0, '127.0.0.1');
+  await new Promise((r) => sandbox.once('listening', r));
+  const base = `http://127.0.0.1:${(sandbox.address() as AddressInfo).port}`;
+  const config = parseConfig({
+    MERCADOPAGO_BASE_URL: `${base}/mercadopago`,
+    MERCADOPAGO_ACCESS_TOKEN: 'record-token',
+    GHL_BASE_URL: `${base}/gohighlevel`,
+    GHL_ACCESS_TOKEN: 'record-ghl',
+    GHL_LOCATION_ID: 'loc',
+  });
   try {
     await connectMongo({ MONGODB_URI: servers.mongoUri('record') });
+    await ensureIndexes();
     const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
     const client = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-    const worker = await Worker.create({
-      connection: nativeConnection,
-      taskQueue: 'record',
-      workflowsPath: require.resolve('../../workflows'),
-      activities: { ...createProbeActivities(), ...createHealthCheckActivities() },
+    const worker = (taskQueue: 'ops' | 'webhooks') =>
+      Worker.create({
+        connection: nativeConnection,
+        taskQueue,
+        workflowsPath: require.resolve('../../workflows'),
+        activities: activitiesFor(taskQueue, config),
+        interceptors: taskQueue === 'webhooks' ? { activity: [attemptRecorder] } : undefined,
+      });
+
+    const ops = await worker('ops');
+    const health = await client.workflow.start('dependencyHealthCheck', { taskQueue: 'ops', workflowId: 'recorded-health-check' });
+    await ops.runUntil(health.result());
+    await save(health, 'dependency-health-check.json');
+
+    // The notification's fullest path: CRM down (Retry-After: 1 s keeps the four attempts short),
+    // failed, waiting, manual retry, resumed at the failed step, succeeded.
+    const payment = newPayment(state, { status: 'approved', external_reference: 'R-1', payer: { email: 'replay@example.com' } });
+    state.faults.push({ provider: 'gohighlevel', path: '/contacts/upsert', kind: 'error', status: 503, retryAfterSeconds: 1, remaining: -1 });
+    const webhooks = await worker('webhooks');
+    const n: MercadoPagoNotification = { eventId: 'mp-recorded', source: 'webhook', type: 'payment', action: 'payment.updated', resourceId: String(payment.id), receivedAt: new Date().toISOString(), crmApprovedTag: 'pago-aprobado' };
+    const notification = await client.workflow.start('processMercadoPagoNotification', { taskQueue: 'webhooks', workflowId: 'recorded-mercadopago-notification', args: [n] });
+    await webhooks.runUntil(async () => {
+      while ((await notification.query(notificationStateQuery)).phase !== 'failed') await new Promise((r) => setTimeout(r, 200));
+      state.faults = [];
+      await notification.signal(retrySignal);
+      await notification.result();
     });
-    const handle = await client.workflow.start('dependencyHealthCheck', { taskQueue: 'record', workflowId: 'recorded-health-check' });
-    await worker.runUntil(handle.result());
-    const history = await handle.fetchHistory();
-    const out = path.join(__dirname, 'dependency-health-check.json');
-    // Canonical proto3 JSON, the same form `temporal workflow show --output json` writes.
-    writeFileSync(out, historyToJSON(history) + '\n');
-    console.log(`wrote ${out}`);
+    await save(notification, 'mercadopago-notification-retry.json');
+
     await nativeConnection.close();
     await client.connection.close();
     await disconnectMongo();
   } finally {
+    sandbox.close();
     await servers.stop();
   }
 }

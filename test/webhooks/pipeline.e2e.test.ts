@@ -13,7 +13,7 @@ import { toolPath } from '../../infra/processes';
 import { signMercadoPagoWebhook, paymentNotification } from '../../sandbox/sign';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 import { http, startStack, type RunningStack } from '../harness/stack';
-import { sandboxAdmin } from '../harness/sandbox-admin';
+import { sandboxAdmin } from '../../sandbox/admin-client';
 
 const run = promisify(execFile);
 let servers: IntegrationServers;

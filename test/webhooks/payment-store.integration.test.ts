@@ -1,0 +1,51 @@
+/** The payment projection's monotonic, race-safe upsert, on real FerretDB. */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createPaymentStoreActivities } from '../../activities/mongo/payments';
+import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
+import { ensureIndexes } from '../../common/models';
+import { Payment } from '../../common/models/payment';
+import { connectMongo, disconnectMongo } from '../../common/mongo';
+import { integrationServers, type IntegrationServers } from '../harness/servers';
+
+let servers: IntegrationServers;
+const { savePayment } = createPaymentStoreActivities();
+before(async () => {
+  servers = await integrationServers();
+  await connectMongo({ MONGODB_URI: servers.mongoUri('payments') });
+  await ensureIndexes();
+});
+after(async () => {
+  await disconnectMongo();
+  await servers.stop();
+});
+
+const snap = (id: string, status: string, at: string): PaymentSnapshot => ({ paymentId: id, status, amount: 199.99, amountRefunded: 0, currency: 'BRL', dateLastUpdated: at });
+
+test('an older snapshot processed late never regresses the stored state', async () => {
+  assert.equal((await savePayment(snap('p1', 'pending', '2026-11-22T10:00:00.000Z'))).outcome, 'inserted');
+  const approved = await savePayment(snap('p1', 'approved', '2026-11-22T10:05:00.000Z'));
+  assert.deepEqual(approved, { outcome: 'updated', previousStatus: 'pending', becameApproved: true });
+  const late = await savePayment(snap('p1', 'pending', '2026-11-22T10:00:00.000Z'));
+  assert.deepEqual(late, { outcome: 'stale', becameApproved: false });
+  const same = await savePayment(snap('p1', 'approved', '2026-11-22T10:05:00.000Z'));
+  assert.equal(same.outcome, 'stale', 'the same version twice is not a change');
+  const doc = await Payment.findOne({ paymentId: 'p1' }).lean();
+  assert.equal(doc?.status, 'approved');
+  assert.equal(doc?.amountMinor, 19999);
+});
+
+test('20 concurrent writers of the approval: exactly one observes the transition', async () => {
+  await savePayment(snap('p2', 'pending', '2026-11-22T11:00:00.000Z'));
+  const results = await Promise.all(Array.from({ length: 20 }, () => savePayment(snap('p2', 'approved', '2026-11-22T11:01:00.000Z'))));
+  assert.equal(results.filter((r) => r.becameApproved).length, 1);
+  assert.equal(results.filter((r) => r.outcome === 'updated').length, 1);
+  assert.equal(await Payment.countDocuments({ paymentId: 'p2' }), 1);
+});
+
+test('concurrent first writers of a new payment: one inserts, the rest are stale, one document', async () => {
+  const results = await Promise.all(Array.from({ length: 10 }, () => savePayment(snap('p3', 'approved', '2026-11-22T12:00:00.000Z'))));
+  assert.equal(results.filter((r) => r.outcome === 'inserted').length, 1);
+  assert.equal(results.filter((r) => r.becameApproved).length, 1);
+  assert.equal(await Payment.countDocuments({ paymentId: 'p3' }), 1);
+});
