@@ -1,6 +1,7 @@
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
 import { recordFailedAttempt } from '../activities/mongo/webhook-events';
+import { eventIdOfWorkflow } from '../workflows/webhooks/definitions';
 
 /** Activities whose own job is the projection: recording their failures there would loop. */
 const BOOKKEEPING = new Set(['openWebhookEvent', 'markWebhookFailed', 'markWebhookRetrying', 'markWebhookFinished', 'recordAlert']);
@@ -17,8 +18,9 @@ export function attemptRecorder(ctx: Context): ActivityInterceptors {
           return await next(input);
         } catch (err) {
           const { activityType, attempt, workflowExecution } = ctx.info;
-          if (!BOOKKEEPING.has(activityType) && workflowExecution) {
-            await recordFailedAttempt({ workflowId: workflowExecution.workflowId, step: activityType, attempt, error: (err as Error).message }).catch(() => {
+          const eventId = workflowExecution && eventIdOfWorkflow(workflowExecution.workflowId);
+          if (!BOOKKEEPING.has(activityType) && eventId) {
+            await recordFailedAttempt({ eventId, step: activityType, attempt, error: (err as Error).message }).catch(() => {
               // Never let bookkeeping turn a provider failure into a different one.
             });
           }

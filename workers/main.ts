@@ -2,7 +2,7 @@
  * Worker process: one Temporal worker per task queue (webhooks, orders, commissions, ops), all in
  * this process by default; WORKER_TASK_QUEUES picks a subset to scale a queue out on its own.
  */
-import { bundleWorkflowCode, Worker, type WorkflowBundleOption } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type WorkflowBundleOption } from '@temporalio/worker';
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
@@ -22,8 +22,11 @@ async function workflowBundle(config: Config): Promise<WorkflowBundleOption> {
   return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
 }
 
+const SDK_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
+
 export async function runWorkers(config: Config): Promise<void> {
   const log = createLogger('worker', config.LOG_LEVEL);
+  Runtime.install({ logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]) });
   await connectMongo(config, { waitMs: 15000 });
   await ensureIndexes();
   const connection = await connectWorker(config);
@@ -40,7 +43,9 @@ export async function runWorkers(config: Config): Promise<void> {
       }),
     ),
   );
-  log.info({ taskQueues: config.WORKER_TASK_QUEUES, namespace: config.TEMPORAL_NAMESPACE }, WORKER_READY_LINE);
+  log.info({ taskQueues: config.WORKER_TASK_QUEUES, namespace: config.TEMPORAL_NAMESPACE }, 'workers created');
+  // Supervisors wait for this line, whatever the log level.
+  process.stdout.write(`${WORKER_READY_LINE}: ${config.WORKER_TASK_QUEUES.join(', ')}\n`);
   // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).
   try {
     await Promise.all(workers.map((w) => w.run()));

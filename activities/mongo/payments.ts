@@ -18,13 +18,15 @@ export const toMinor = (amount: number) => Math.round(amount * 100);
 export function createPaymentStoreActivities() {
   return {
     /**
-     * Upsert monotonic by date_last_updated: a single conditional write (no transaction), so an older
+     * Upsert monotonic by date_last_updated, without transactions: insert if new, otherwise a
+     * compare-and-set on the stored version (a single-document conditional write). An older
      * notification processed late never regresses the state, and exactly one concurrent writer
      * observes each status transition.
      */
     async savePayment(p: PaymentSnapshot): Promise<SavePaymentResult> {
       const version = Date.parse(p.dateLastUpdated);
       const doc = {
+        paymentId: p.paymentId,
         status: p.status,
         statusDetail: p.statusDetail,
         amount: p.amount,
@@ -42,23 +44,25 @@ export function createPaymentStoreActivities() {
         version,
         syncedAt: new Date(),
       };
-      try {
-        const before = await Payment.findOneAndUpdate(
-          { paymentId: p.paymentId, version: { $lt: version } },
-          { $set: doc },
-          { upsert: true, returnDocument: 'before' },
-        ).lean();
-        const previousStatus = before?.status;
-        return {
-          outcome: before ? 'updated' : 'inserted',
-          previousStatus,
-          becameApproved: p.status === 'approved' && previousStatus !== 'approved',
-        };
-      } catch (err) {
-        // The filter missed because a version >= ours is stored; the upsert then hit the unique paymentId.
-        if (isDuplicateKey(err)) return { outcome: 'stale', becameApproved: false };
-        throw err;
+      for (let attempt = 0; attempt < 20; attempt++) {
+        const stored = await Payment.findById(p.paymentId, { status: 1, version: 1 }).lean();
+        if (!stored) {
+          try {
+            await Payment.collection.insertOne({ _id: p.paymentId, ...doc } as never);
+            return { outcome: 'inserted', becameApproved: p.status === 'approved' };
+          } catch (err) {
+            if (!isDuplicateKey(err)) throw err;
+            continue; // another writer inserted first: compare against its version
+          }
+        }
+        if (stored.version >= version) return { outcome: 'stale', becameApproved: false };
+        const res = await Payment.updateOne({ _id: p.paymentId, version: stored.version }, { $set: doc });
+        if (res.modifiedCount === 1) {
+          return { outcome: 'updated', previousStatus: stored.status, becameApproved: p.status === 'approved' && stored.status !== 'approved' };
+        }
+        // Lost the race to a concurrent writer: re-read and compare again.
       }
+      throw new Error(`savePayment ${p.paymentId}: too much contention`);
     },
   };
 }

@@ -27,10 +27,10 @@ export function createWebhookEventActivities() {
     }): Promise<void> {
       const now = new Date();
       await WebhookEvent.updateOne(
-        { eventId: input.eventId },
+        { _id: input.eventId },
         {
           $set: { status: 'processing', workflowId: input.workflowId, runId: input.runId, processingStartedAt: new Date(input.startedAt), updatedAt: now },
-          $setOnInsert: { provider: input.provider, type: input.type, action: input.action, resourceId: input.resourceId, receivedAt: new Date(input.receivedAt) },
+          $setOnInsert: { eventId: input.eventId, provider: input.provider, type: input.type, action: input.action, resourceId: input.resourceId, receivedAt: new Date(input.receivedAt) },
         },
         { upsert: true },
       );
@@ -38,13 +38,13 @@ export function createWebhookEventActivities() {
 
     async markWebhookFailed(input: StepFailure): Promise<void> {
       await WebhookEvent.updateOne(
-        { eventId: input.eventId },
+        { _id: input.eventId },
         { $set: { status: 'failed', failedStep: input.step, lastError: input.error, updatedAt: new Date() } },
       );
     },
 
     async markWebhookRetrying(input: { eventId: string }): Promise<void> {
-      await WebhookEvent.updateOne({ eventId: input.eventId }, { $set: { status: 'processing', updatedAt: new Date() }, $inc: { manualRetries: 1 } });
+      await WebhookEvent.updateOne({ _id: input.eventId }, { $set: { status: 'processing', updatedAt: new Date() }, $inc: { manualRetries: 1 } });
     },
 
     async markWebhookFinished(input: {
@@ -54,47 +54,47 @@ export function createWebhookEventActivities() {
       paymentStatus?: string;
       orderNumber?: string;
       finishedAt: string;
+      durationMs: number;
     }): Promise<void> {
-      const finishedAt = new Date(input.finishedAt);
-      const ev = await WebhookEvent.findOneAndUpdate(
-        { eventId: input.eventId },
+      await WebhookEvent.updateOne(
+        { _id: input.eventId },
         {
-          $set: { status: input.status, paymentStatus: input.paymentStatus, orderNumber: input.orderNumber, finishedAt, updatedAt: new Date() },
+          $set: {
+            status: input.status,
+            paymentStatus: input.paymentStatus,
+            orderNumber: input.orderNumber,
+            finishedAt: new Date(input.finishedAt),
+            durationMs: input.durationMs,
+            updatedAt: new Date(),
+          },
           $unset: { failedStep: '' },
           $inc: { attempts: input.succeededSteps },
         },
-        { returnDocument: 'after' },
-      ).lean();
-      if (ev?.receivedAt) {
-        await WebhookEvent.updateOne({ eventId: input.eventId }, { $set: { durationMs: finishedAt.getTime() - new Date(ev.receivedAt).getTime() } });
-      }
+      );
     },
 
     /** One open alert per dedupKey: a repeat counts instead of adding a row (and paging again). */
     async recordAlert(input: { dedupKey: string; rule: string; severity: 'critical' | 'high' | 'medium' | 'low' | 'warning'; message: string; source: string; details?: unknown }): Promise<void> {
       const now = new Date();
-      const updated = await Alert.updateOne(
-        { dedupKey: input.dedupKey, status: 'open' },
+      const repeat = await Alert.updateOne(
+        { _id: input.dedupKey, status: 'open' },
         { $set: { message: input.message, lastAt: now, details: input.details }, $inc: { count: 1 } },
       );
-      if (updated.matchedCount > 0) return;
-      try {
-        await Alert.updateOne(
-          { dedupKey: input.dedupKey },
-          { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '' } },
-          { upsert: true },
-        );
-      } catch (err) {
-        if ((err as { code?: number }).code !== 11000) throw err;
-      }
+      if (repeat.matchedCount > 0) return;
+      // New, or the last one was resolved: (re)open it.
+      await Alert.updateOne(
+        { _id: input.dedupKey },
+        { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '' } },
+        { upsert: true },
+      );
     },
   };
 }
 
 /** Records each failed activity attempt on the webhook event (used by the worker's activity interceptor). */
-export async function recordFailedAttempt(input: { workflowId: string; step: string; attempt: number; error: string }): Promise<void> {
+export async function recordFailedAttempt(input: { eventId: string; step: string; attempt: number; error: string }): Promise<void> {
   await WebhookEvent.updateOne(
-    { workflowId: input.workflowId },
+    { _id: input.eventId },
     {
       $push: { attemptLog: { step: input.step, attempt: input.attempt, outcome: 'failed', error: input.error.slice(0, 1000), at: new Date() } },
       $inc: { attempts: 1 },

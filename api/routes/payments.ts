@@ -2,7 +2,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { Payment } from '../../common/models/payment';
 import { validationError } from '../errors';
-import { page, pageFilter, pageQuery } from '../pagination';
+import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 
 const PAYMENT_STATUSES = ['pending', 'approved', 'authorized', 'in_process', 'in_mediation', 'rejected', 'cancelled', 'refunded', 'charged_back'] as const;
 
@@ -15,9 +15,9 @@ export function paymentsRouter() {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { status, since, limit } = q.data;
-    const filter = { ...pageFilter(q.data), ...(status ? { status } : {}), ...(since ? { dateLastUpdated: { $gte: since } } : {}) };
-    const docs = await Payment.find(filter, { raw: 0 }).sort({ _id: -1 }).limit(limit + 1).lean();
-    const { items, nextCursor } = page(docs, limit);
+    const filter = { ...pageFilter('syncedAt', q.data.cursor), ...(status ? { status } : {}), ...(since ? { dateLastUpdated: { $gte: since } } : {}) };
+    const docs = await Payment.find(filter, { raw: 0 }).sort(pageSort('syncedAt')).limit(limit + 1).lean();
+    const { items, nextCursor } = page(docs, limit, 'syncedAt');
     res.json({ items: items.map(({ _id, ...p }) => p), nextCursor });
   });
   return router;

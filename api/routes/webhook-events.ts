@@ -6,7 +6,7 @@ import { WEBHOOK_STATUSES, WebhookEvent } from '../../common/models/webhook-even
 import { executionUrl } from '../../common/temporal';
 import { notificationStateQuery, retrySignal } from '../../workflows/webhooks/definitions';
 import { HttpError, validationError } from '../errors';
-import { page, pageFilter, pageQuery } from '../pagination';
+import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 
 const listQuery = z.object({
   status: z.enum(WEBHOOK_STATUSES).optional(),
@@ -38,18 +38,18 @@ export function webhookEventsRouter(deps: { config: Config; temporal: Client }) 
     if (!q.success) throw validationError(q.error, 'query');
     const { status, type, since, limit } = q.data;
     const filter = {
-      ...pageFilter(q.data),
+      ...pageFilter('receivedAt', q.data.cursor),
       ...(status ? { status } : {}),
       ...(type ? { type } : {}),
       ...(since ? { receivedAt: { $gte: since } } : {}),
     };
-    const docs = await WebhookEvent.find(filter, { attemptLog: 0 }).sort({ _id: -1 }).limit(limit + 1).lean();
-    const { items, nextCursor } = page(docs, limit);
+    const docs = await WebhookEvent.find(filter, { attemptLog: 0 }).sort(pageSort('receivedAt')).limit(limit + 1).lean();
+    const { items, nextCursor } = page(docs, limit, 'receivedAt');
     res.json({ items: items.map((d) => present(d, deps.config)), nextCursor });
   });
 
   router.get('/webhook-events/:id', async (req, res) => {
-    const doc = await WebhookEvent.findOne({ eventId: req.params.id }).lean();
+    const doc = await WebhookEvent.findById(req.params.id).lean();
     if (!doc) throw new HttpError(404, 'not_found', `webhook event ${req.params.id} not found`, { field: 'id' });
     let live: unknown = null;
     if (doc.workflowId && (doc.status === 'processing' || doc.status === 'failed')) {
@@ -60,7 +60,7 @@ export function webhookEventsRouter(deps: { config: Config; temporal: Client }) 
   });
 
   router.post('/webhook-events/:id/retry', async (req, res) => {
-    const doc = await WebhookEvent.findOne({ eventId: req.params.id }, { status: 1, workflowId: 1 }).lean();
+    const doc = await WebhookEvent.findById(req.params.id, { status: 1, workflowId: 1 }).lean();
     if (!doc) throw new HttpError(404, 'not_found', `webhook event ${req.params.id} not found`, { field: 'id' });
     if (doc.status !== 'failed' || !doc.workflowId) {
       throw new HttpError(409, 'not_failed', `webhook event ${req.params.id} is ${doc.status}; only failed events can be retried`, { status: doc.status });

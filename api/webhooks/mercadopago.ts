@@ -123,7 +123,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
     if (!(WEBHOOK_EVENT_TYPES_PROCESSED as readonly string[]).includes(body.type)) {
       // Acknowledged so MercadoPago stops redelivering, and recorded so it is visible.
       await WebhookEvent.updateOne(
-        { eventId },
+        { _id: eventId },
         {
           $setOnInsert: { eventId, provider: 'mercadopago', type: body.type, action: body.action, resourceId: body.data.id, status: 'ignored', receivedAt, finishedAt: receivedAt },
           $set: { updatedAt: receivedAt },

@@ -6,7 +6,9 @@ import { Schema, model, models, type InferSchemaType, type Model } from 'mongoos
  */
 const alertSchema = new Schema(
   {
-    dedupKey: { type: String, required: true, unique: true },
+    /** The dedup key as _id: one alert document per key. */
+    _id: { type: String, required: true },
+    dedupKey: { type: String, required: true },
     rule: { type: String, required: true, index: true },
     severity: { type: String, enum: ['critical', 'high', 'medium', 'low', 'warning'], required: true },
     message: { type: String, required: true },

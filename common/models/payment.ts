@@ -7,7 +7,9 @@ import { Schema, model, models, type InferSchemaType, type Model } from 'mongoos
  */
 const paymentSchema = new Schema(
   {
-    paymentId: { type: String, required: true, unique: true },
+    /** MercadoPago's payment id: the natural key as _id (see webhook-event.ts on FerretDB pushdown). */
+    _id: { type: String, required: true },
+    paymentId: { type: String, required: true },
     status: { type: String, required: true, index: true },
     statusDetail: { type: String },
     amount: { type: Number, required: true },

@@ -20,7 +20,10 @@ const attemptSchema = new Schema(
  */
 const webhookEventSchema = new Schema(
   {
-    eventId: { type: String, required: true, unique: true },
+    /** The event id itself: FerretDB v1 (SQLite) pushes down only `{_id: …}` filters, so every hot-path
+     * write addresses the document by _id alone (an index lookup there and in MongoDB alike). */
+    _id: { type: String, required: true },
+    eventId: { type: String, required: true },
     provider: { type: String, required: true },
     type: { type: String, required: true, index: true },
     action: { type: String },

@@ -35,4 +35,5 @@ export const retrySignal = defineSignal('retry');
 export const notificationStateQuery = defineQuery<NotificationState>('state');
 
 export const notificationWorkflowId = (eventId: string) => `webhook-${eventId}`;
+export const eventIdOfWorkflow = (workflowId: string) => (workflowId.startsWith('webhook-') ? workflowId.slice('webhook-'.length) : undefined);
 export const WEBHOOK_EVENT_TYPES_PROCESSED = ['payment'] as const;

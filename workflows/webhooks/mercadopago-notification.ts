@@ -114,13 +114,15 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
 
   state.phase = 'succeeded';
   upsertSearchAttributes([{ key: WebhookStatus, value: 'succeeded' }]);
+  const finishedAt = Date.now();
   await events.markWebhookFinished({
     eventId: n.eventId,
     status: 'succeeded',
     succeededSteps: state.completedSteps.length,
     paymentStatus: payment.status,
     orderNumber: payment.externalReference,
-    finishedAt: new Date(Date.now()).toISOString(),
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - Date.parse(n.receivedAt),
   });
   return state;
 }
