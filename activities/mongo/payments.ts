@@ -1,11 +1,13 @@
+import { Context } from '@temporalio/activity';
 import { Payment } from '../../common/models/payment';
+import { PaymentTransition } from '../../common/models/payment-transition';
 import type { PaymentSnapshot } from '../mercadopago/activities';
 
 export interface SavePaymentResult {
   /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
   outcome: 'inserted' | 'updated' | 'stale';
   previousStatus?: string;
-  /** True for exactly one writer per payment: the one whose write moved it into `approved`. */
+  /** True for exactly one workflow per payment: the one that claimed its move into `approved`. */
   becameApproved: boolean;
 }
 
@@ -13,6 +15,47 @@ const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11
 
 /** Integer minor units, so sums stay exact (MercadoPago amounts have at most 2 decimals). */
 export const toMinor = (amount: number) => Math.round(amount * 100);
+
+/**
+ * Claims `<paymentId>:<status>` for `owner`; true if this owner holds the claim (first insert, or a
+ * retry of the owner's own earlier claim).
+ */
+export async function claimTransition(paymentId: string, status: string, owner: string): Promise<boolean> {
+  const _id = `${paymentId}:${status}`;
+  try {
+    await PaymentTransition.collection.insertOne({ _id, paymentId, status, owner, at: new Date() } as never);
+    return true;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await PaymentTransition.findById(_id).lean();
+    return existing?.owner === owner;
+  }
+}
+
+/**
+ * Insert if new, else compare-and-set on the stored version; never regresses to an older version.
+ * (Atomic on MongoDB; on FerretDB v1 two writers racing within milliseconds can both pass the
+ * version check, so there the last of them wins — the transition claim above is what guards effects.)
+ */
+async function writeProjection(paymentId: string, version: number, doc: Record<string, unknown>): Promise<{ outcome: SavePaymentResult['outcome']; previousStatus?: string }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const stored = await Payment.findById(paymentId, { status: 1, version: 1 }).lean();
+    if (!stored) {
+      try {
+        await Payment.collection.insertOne({ _id: paymentId, ...doc } as never);
+        return { outcome: 'inserted' };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        continue; // another writer inserted first: compare against its version
+      }
+    }
+    if (stored.version >= version) return { outcome: 'stale', previousStatus: stored.status };
+    const res = await Payment.updateOne({ _id: paymentId, version: stored.version }, { $set: doc });
+    if (res.modifiedCount === 1) return { outcome: 'updated', previousStatus: stored.status };
+    // Lost the race to a concurrent writer: re-read and compare again.
+  }
+  throw new Error(`savePayment ${paymentId}: too much contention`);
+}
 
 /** MongoDB activities for the payment projection. */
 export function createPaymentStoreActivities() {
@@ -44,25 +87,12 @@ export function createPaymentStoreActivities() {
         version,
         syncedAt: new Date(),
       };
-      for (let attempt = 0; attempt < 20; attempt++) {
-        const stored = await Payment.findById(p.paymentId, { status: 1, version: 1 }).lean();
-        if (!stored) {
-          try {
-            await Payment.collection.insertOne({ _id: p.paymentId, ...doc } as never);
-            return { outcome: 'inserted', becameApproved: p.status === 'approved' };
-          } catch (err) {
-            if (!isDuplicateKey(err)) throw err;
-            continue; // another writer inserted first: compare against its version
-          }
-        }
-        if (stored.version >= version) return { outcome: 'stale', becameApproved: false };
-        const res = await Payment.updateOne({ _id: p.paymentId, version: stored.version }, { $set: doc });
-        if (res.modifiedCount === 1) {
-          return { outcome: 'updated', previousStatus: stored.status, becameApproved: p.status === 'approved' && stored.status !== 'approved' };
-        }
-        // Lost the race to a concurrent writer: re-read and compare again.
-      }
-      throw new Error(`savePayment ${p.paymentId}: too much contention`);
+      const { outcome, previousStatus } = await writeProjection(p.paymentId, version, doc);
+      // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the
+      // conditional update is atomic too, on FerretDB v1 only the insert is.
+      const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
+      const becameApproved = p.status === 'approved' && (await claimTransition(p.paymentId, 'approved', owner));
+      return { outcome, previousStatus, becameApproved };
     },
   };
 }

@@ -1,10 +1,11 @@
 import { Alert } from './alert';
 import { HealthCheck } from './health-check';
 import { Payment } from './payment';
+import { PaymentTransition } from './payment-transition';
 import { SecurityEvent } from './security-event';
 import { WebhookEvent } from './webhook-event';
 
-export const ALL_MODELS = [Alert, HealthCheck, Payment, SecurityEvent, WebhookEvent];
+export const ALL_MODELS = [Alert, HealthCheck, Payment, PaymentTransition, SecurityEvent, WebhookEvent];
 
 /**
  * Creates every index before the first write: the unique ones (paymentId, eventId, dedupKey) are

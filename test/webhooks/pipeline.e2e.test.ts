@@ -243,3 +243,22 @@ test('read API: API key required; filters and cursors validated; pages walk the 
   assert.ok(approved.body.items.length >= 3);
   assert.ok(approved.body.items.every((p: any) => p.status === 'approved'));
 });
+
+test('legacy IPN, when enabled, is only a hint: the payment is fetched and processed from MercadoPago', async () => {
+  // A second API process on the same database and Temporal, with IPN enabled; the stack's worker processes it.
+  const { API_PORT: _port, SANDBOX_PORT: _sandbox, ...shared } = stack.env;
+  const ipnApi = await startStack(servers, { parts: ['api'], env: { ...shared, MERCADOPAGO_ACCEPT_IPN: 'true' } });
+  try {
+    const p = await admin.createPayment({ status: 'approved', payer: { email: 'ipn@example.com' } });
+    const hint = await http('POST', `${ipnApi.apiUrl}/webhooks/mercadopago?topic=payment&id=${p.id}`, { body: { resource: String(p.id), topic: 'payment' } });
+    assert.equal(hint.status, 200);
+    assert.equal(hint.body.eventId, `mp-ipn-payment-${p.id}`);
+    const ev = await waitForEvent(`mp-ipn-payment-${p.id}`, 'succeeded');
+    assert.equal(ev.paymentStatus, 'approved');
+    const merchantOrder = await http('POST', `${ipnApi.apiUrl}/webhooks/mercadopago?topic=merchant_order&id=123`, { body: { resource: 'https://api.mercadopago.com/merchant_orders/123', topic: 'merchant_order' } });
+    assert.equal(merchantOrder.status, 200);
+    assert.equal(merchantOrder.body.ignored, true);
+  } finally {
+    await ipnApi.stop();
+  }
+});
