@@ -44,6 +44,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(500, 'internal_error', 'internal error');
     }
     if (res.headersSent) return;
+    if (typeof httpError.details?.retryAfterSeconds === 'number') res.setHeader('Retry-After', String(httpError.details.retryAfterSeconds));
     res.status(httpError.status).json({ error: { code: httpError.code, message: httpError.message, ...httpError.details } });
   };
 }

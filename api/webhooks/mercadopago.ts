@@ -59,7 +59,9 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
       return { workflowId, duplicate: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
-      throw err;
+      // Not durably accepted: say so, and MercadoPago delivers it again later. Nothing is lost.
+      log.error({ err, eventId: n.eventId }, 'could not start the notification workflow');
+      throw new HttpError(503, 'temporarily_unavailable', 'the notification could not be durably accepted; deliver it again later', { retryAfterSeconds: 30 });
     }
   };
 

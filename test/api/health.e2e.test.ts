@@ -1,6 +1,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { SANDBOX_SECRETS } from '../../common/config';
 import { freePort } from '../../infra/processes';
+import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 import { http, startStack, type RunningStack } from '../harness/stack';
 
@@ -61,6 +63,13 @@ test('GET /health reports MongoDB down as degraded and Temporal down as error (5
     assert.equal(res.body.status, 'error');
     assert.equal(res.body.checks.temporal.status, 'down');
     assert.equal(res.body.checks.mongodb.status, 'ok');
+    // A valid webhook that cannot be durably accepted is refused with 503 + Retry-After, not a 500.
+    const body = JSON.stringify(paymentNotification({ notificationId: 42, paymentId: '4242' }));
+    const headers = signMercadoPagoWebhook({ secret: SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET, dataId: '4242' });
+    const webhook = await http('POST', `${noTemporal.apiUrl}/webhooks/mercadopago?data.id=4242&type=payment`, { rawBody: body, headers });
+    assert.equal(webhook.status, 503);
+    assert.equal(webhook.body.error.code, 'temporarily_unavailable');
+    assert.equal(webhook.headers.get('retry-after'), '30');
   } finally {
     await noTemporal.stop();
   }
