@@ -34,8 +34,10 @@ export class SandboxState {
   opportunities = new Map<string, Record<string, any>>();
   faults: Fault[] = [];
   calls: CallRecord[] = [];
-  private seq = 1_000_000_000;
-  private notificationSeq = 50_000_000;
+  // Seeded from the clock so ids never repeat across sandbox restarts, while Temporal and MongoDB
+  // keep every execution and payment of earlier runs.
+  private seq = Date.now();
+  private notificationSeq = Date.now();
 
   nextId(): number {
     return ++this.seq;
