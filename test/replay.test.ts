@@ -25,7 +25,7 @@ for (const file of histories) {
 }
 
 test('replay catches a workflow that changed its steps (the guard can fail)', async () => {
-  const history = JSON.parse(readFileSync(path.join(dir, 'dependency-health-check.json'), 'utf8'));
+  const history = JSON.parse(readFileSync(path.join(dir, 'dependency-health-check.v1.json'), 'utf8'));
   await assert.rejects(
     Worker.runReplayHistory({ workflowsPath: require.resolve('./fixtures/changed-health-check') }, history, 'changed'),
     (err: unknown) => err instanceof DeterminismViolationError,

@@ -4,7 +4,7 @@ import { recordFailedAttempt } from '../activities/mongo/webhook-events';
 import { eventIdOfWorkflow } from '../workflows/webhooks/definitions';
 
 /** Activities whose own job is the projection: recording their failures there would loop. */
-const BOOKKEEPING = new Set(['openWebhookEvent', 'markWebhookFailed', 'markWebhookRetrying', 'markWebhookFinished', 'recordAlert']);
+const BOOKKEEPING = new Set(['openWebhookEvent', 'markWebhookFailed', 'markWebhookRetrying', 'markWebhookFinished', 'recordAlert', 'resolveAlert']);
 
 /**
  * Records every failed attempt of a webhook workflow's activity on its webhook-event projection

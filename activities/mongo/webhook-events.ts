@@ -73,6 +73,12 @@ export function createWebhookEventActivities() {
       );
     },
 
+    /** Recovery: the failure an alert reported is over. */
+    async resolveAlert(input: { dedupKey: string }): Promise<void> {
+      const now = new Date();
+      await Alert.updateOne({ _id: input.dedupKey, status: 'open' }, { $set: { status: 'resolved', resolvedAt: now, lastAt: now } });
+    },
+
     /** One open alert per dedupKey: a repeat counts instead of adding a row (and paging again). */
     async recordAlert(input: { dedupKey: string; rule: string; severity: 'critical' | 'high' | 'medium' | 'low' | 'warning'; message: string; source: string; details?: unknown }): Promise<void> {
       const now = new Date();

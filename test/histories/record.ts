@@ -3,7 +3,8 @@
  * FerretDB, provider sandbox, real activities) and writes its history under test/histories/.
  * Re-record only when a workflow change is meant to be incompatible (and version the workflow);
  * otherwise the old histories must keep replaying.
- * Usage: node --import tsx test/histories/record.ts
+ * Usage: node --import tsx test/histories/record.ts <version tag, e.g. v3>
+ * Keep the older files: they are what executions started by earlier code look like.
  */
 import '../harness/quiet-sdk';
 import { writeFileSync } from 'node:fs';
@@ -22,14 +23,17 @@ import { newPayment } from '../../sandbox/mercadopago';
 import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
 import { startServers } from '../harness/servers';
 
-async function save(handle: WorkflowHandle, file: string) {
-  const out = path.join(__dirname, file);
+const TAG = process.argv[2];
+
+async function save(handle: WorkflowHandle, name: string) {
+  const out = path.join(__dirname, `${name}.${TAG}.json`);
   // Canonical proto3 JSON, the same form `temporal workflow show --output json` writes.
   writeFileSync(out, historyToJSON(await handle.fetchHistory()) + '\n');
   console.log(`wrote ${out}`);
 }
 
 async function main() {
+  if (!/^v\d+$/.test(TAG ?? '')) throw new Error('usage: record.ts <version tag like v2>');
   const servers = await startServers();
   const { app, state } = createSandboxApp({ mercadoPagoAccessToken: 'record-token', mercadoPagoWebhookSecret: 'record-secret', ghlAccessToken: 'record-ghl', ghlLocationId: 'loc' });
   const sandbox = app.listen(0, '127.0.0.1');
@@ -59,7 +63,7 @@ async function main() {
     const ops = await worker('ops');
     const health = await client.workflow.start('dependencyHealthCheck', { taskQueue: 'ops', workflowId: 'recorded-health-check' });
     await ops.runUntil(health.result());
-    await save(health, 'dependency-health-check.json');
+    await save(health, 'dependency-health-check');
 
     // The notification's fullest path: CRM down (Retry-After: 1 s keeps the four attempts short),
     // failed, waiting, manual retry, resumed at the failed step, succeeded.
@@ -74,7 +78,7 @@ async function main() {
       await notification.signal(retrySignal);
       await notification.result();
     });
-    await save(notification, 'mercadopago-notification-retry.json');
+    await save(notification, 'mercadopago-notification-retry');
 
     await nativeConnection.close();
     await client.connection.close();

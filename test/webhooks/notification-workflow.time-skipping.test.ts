@@ -76,6 +76,9 @@ function doubles() {
     async recordAlert() {
       count('recordAlert');
     },
+    async resolveAlert() {
+      count('resolveAlert');
+    },
   };
   return { activities, calls, failures, attemptTimes, state };
 }
@@ -122,6 +125,7 @@ test('provider retries follow 1 min, 5 min, 15 min; exhaustion → failed and wa
   assert.equal(d.calls.tagCrmContact, 5);
   assert.equal(d.calls.markWebhookRetrying, 1);
   assert.equal(d.calls.markWebhookFinished, 1);
+  assert.equal(d.calls.resolveAlert, 1, 'the alert is resolved once the event recovers');
 });
 
 test('a retry signal while nothing has failed is ignored; a second failure waits for a second retry', async () => {

@@ -3,6 +3,7 @@ import {
   condition,
   getExternalWorkflowHandle,
   isCancellation,
+  patched,
   proxyActivities,
   setHandler,
   upsertSearchAttributes,
@@ -45,6 +46,8 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
     { key: PaymentId, value: n.resourceId },
   ]);
 
+  const alertKey = `webhook-failed:${n.eventId}`;
+
   async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
     for (;;) {
       try {
@@ -59,7 +62,7 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
         upsertSearchAttributes([{ key: WebhookStatus, value: 'failed' }]);
         await events.markWebhookFailed({ eventId: n.eventId, step: name, error: state.lastError });
         await events.recordAlert({
-          dedupKey: `webhook-failed:${n.eventId}`,
+          dedupKey: alertKey,
           rule: 'webhook_processing_failed',
           severity: 'high',
           message: `MercadoPago notification ${n.eventId} failed at ${name}: ${state.lastError}`,
@@ -124,6 +127,10 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
     finishedAt: new Date(finishedAt).toISOString(),
     durationMs: finishedAt - Date.parse(n.receivedAt),
   });
+  // Added after executions were already running: patched() keeps their histories replayable.
+  if (state.manualRetries > 0 && patched('resolve-alert-on-recovery')) {
+    await events.resolveAlert({ dedupKey: alertKey });
+  }
   return state;
 }
 
