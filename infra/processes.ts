@@ -153,6 +153,11 @@ export function startProcess(name: string, command: string, args: string[], opts
   return managed;
 }
 
+/** One of the product's TypeScript entry points (api/main.ts, workers/main.ts, …) as its own node process. */
+export function startNodeEntry(name: string, entry: string, opts: { logFile: string; env?: NodeJS.ProcessEnv }): ManagedProcess {
+  return startProcess(name, process.execPath, ['--import', 'tsx', path.resolve(ROOT, entry)], opts);
+}
+
 export async function waitForTemporal(address: string, opts: { timeoutMs?: number; proc?: ManagedProcess } = {}): Promise<void> {
   await waitFor(
     `Temporal at ${address}`,

@@ -15,7 +15,7 @@ import {
   MissingToolError,
   ROOT,
   startFerretDB,
-  startProcess,
+  startNodeEntry,
   startTemporalDevServer,
   toolPath,
   waitForHttp,
@@ -35,7 +35,7 @@ function hostPort(address: string): { host: string; port: number } {
 }
 
 function nodeProcess(name: string, entry: string, env: NodeJS.ProcessEnv): ManagedProcess {
-  return startProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { logFile: path.join(LOGS, `${name}.log`), env });
+  return startNodeEntry(name, entry, { logFile: path.join(LOGS, `${name}.log`), env });
 }
 
 async function main() {

@@ -14,7 +14,7 @@ import { Client, Connection } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import mongoose from 'mongoose';
 import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
-import { ROOT, startProcess } from '../../infra/processes';
+import { startNodeEntry } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import { startServers } from '../harness/servers';
@@ -133,7 +133,7 @@ async function main() {
     await db.close();
     await full.stop();
 
-    const noop = startProcess('noop-worker', process.execPath, ['--import', 'tsx', path.join(__dirname, 'noop-worker.ts')], { logFile: path.join(full.logDir, 'noop.log'), env: { ...process.env, TEMPORAL_ADDRESS: servers.temporalAddress } });
+    const noop = startNodeEntry('noop-worker', path.join(__dirname, 'noop-worker.ts'), { logFile: path.join(full.logDir, 'noop.log'), env: { ...process.env, TEMPORAL_ADDRESS: servers.temporalAddress } });
     await noop.waitForLine('noop worker ready', 120000);
     const bareStartT = performance.now();
     await load(E2E, C, async (i) => {

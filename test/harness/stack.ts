@@ -5,7 +5,7 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { freePort, ROOT, startProcess, waitForHttp, type ManagedProcess } from '../../infra/processes';
+import { freePort, startNodeEntry, waitForHttp, type ManagedProcess } from '../../infra/processes';
 import type { IntegrationServers } from './servers';
 
 export interface RunningStack {
@@ -18,7 +18,7 @@ export interface RunningStack {
 }
 
 function node(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: string) {
-  return startProcess(name, process.execPath, ['--import', 'tsx', path.join(ROOT, entry)], { logFile: path.join(logDir, `${name}.log`), env });
+  return startNodeEntry(name, entry, { logFile: path.join(logDir, `${name}.log`), env });
 }
 
 export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {

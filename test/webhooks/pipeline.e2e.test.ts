@@ -9,7 +9,7 @@ import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
 import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { toolPath } from '../../infra/processes';
+import { toolPath, waitFor } from '../../infra/processes';
 import { signMercadoPagoWebhook, paymentNotification } from '../../sandbox/sign';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 import { http, startStack, type RunningStack } from '../harness/stack';
@@ -41,14 +41,6 @@ after(async () => {
 
 const webhookUrl = () => `${stack.apiUrl}/webhooks/mercadopago`;
 let notificationSeq = 9_000_000;
-
-async function waitFor(check: () => Promise<boolean>, what: string, timeoutMs = 30000) {
-  const deadline = Date.now() + timeoutMs;
-  while (!(await check())) {
-    if (Date.now() > deadline) assert.fail(`${what}: not within ${timeoutMs} ms`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-}
 
 async function eventStatus(id: string) {
   return (await http('GET', `${stack.apiUrl}/api/v1/webhook-events/${id}`, { headers: auth })).body;
@@ -135,7 +127,10 @@ test('GoHighLevel down past the retry window → failed; the real tctl sends ret
   assert.match(tctl.stdout + tctl.stderr, /succeeded/i);
   const done = await waitForEvent(id, 'succeeded');
   assert.equal(done.manualRetries, 1);
-  await waitFor(async () => (await db.collection('alerts').findOne({ dedupKey: `webhook-failed:${id}` }))?.status === 'resolved', 'alert resolved on recovery');
+  await waitFor(`alert of ${id} resolved on recovery`, async () => {
+    const alert = await db.collection('alerts').findOne({ dedupKey: `webhook-failed:${id}` });
+    if (alert?.status !== 'resolved') throw new Error(`alert is ${alert?.status}`);
+  });
 
   assert.equal((await admin.calls({ provider: 'mercadopago', path: `/v1/payments/${p.id}` })).count, 1, 'the payment is not fetched again');
   const contact = (await admin.contacts()).find((c) => c.email === 'crm-down@example.com')!;
