@@ -12,10 +12,7 @@ export function recordAndInjectFaults(state: SandboxState, provider: ProviderNam
     res.on('finish', () => (record.status = res.statusCode));
     const fault = state.takeFault(provider, req.method, req.path);
     if (!fault) return next();
-    if (fault.kind === 'hang') {
-      res.on('close', () => undefined);
-      return; // never answers
-    }
+    if (fault.kind === 'hang') return; // never answers; the client's timeout ends it
     if (fault.kind === 'rate-limit') {
       res.setHeader('Retry-After', String(fault.retryAfterSeconds ?? 1));
       res.status(429).json(errorBody(429, 'Too Many Requests'));

@@ -10,6 +10,7 @@ import { connectMongo, disconnectMongo } from '../common/mongo';
 import { connectWorker } from '../common/temporal';
 import { ensureIndexes } from '../common/models';
 import { attemptRecorder } from './attempt-recorder';
+import { WORKFLOWS_PATH } from './bundle';
 import { activitiesFor } from './task-queues';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
@@ -19,7 +20,7 @@ async function workflowBundle(config: Config): Promise<WorkflowBundleOption> {
     return { code: await readFile(config.WORKFLOW_BUNDLE_PATH, 'utf8') };
   }
   // Dev: bundle once from source and share it between the queue workers (webpack runs once, not 4x).
-  return bundleWorkflowCode({ workflowsPath: require.resolve('../workflows'), logger: undefined });
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH });
 }
 
 const SDK_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug: 'DEBUG', info: 'INFO', warn: 'WARN', error: 'ERROR', fatal: 'ERROR', silent: 'ERROR' };
