@@ -4,7 +4,11 @@ import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
 import { errorHandler, notFound } from './errors';
-import { requireApiKey } from './auth';
+import { authenticate, requireRole } from './auth/principal';
+import { createTokenService } from './auth/tokens';
+import { authRouter } from './routes/auth';
+import { ordersRouter } from './routes/orders';
+import { productsRouter } from './routes/products';
 import { healthRouter } from './routes/health';
 import { paymentsRouter } from './routes/payments';
 import { webhookEventsRouter } from './routes/webhook-events';
@@ -27,7 +31,12 @@ export function createApp(deps: AppDeps) {
   // Before the JSON parser: the webhook route keeps its raw body for the signature.
   app.use(mercadoPagoWebhookRouter(deps));
   app.use(express.json({ limit: '256kb' }));
-  app.use('/api/v1', requireApiKey(deps.config.API_KEYS), webhookEventsRouter(deps), paymentsRouter());
+  const tokens = createTokenService(deps.config);
+  app.use(authenticate({ apiKeys: deps.config.API_KEYS, tokens }));
+  app.use(authRouter({ config: deps.config, tokens }));
+  app.use('/api/v1', productsRouter(), ordersRouter(deps));
+  // Ops reads and commands: admins (signed in) and API keys.
+  app.use('/api/v1', requireRole('admin'), webhookEventsRouter(deps), paymentsRouter());
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

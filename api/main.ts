@@ -6,6 +6,7 @@ import { connectMongo, disconnectMongo } from '../common/mongo';
 import { createTemporalClient } from '../common/temporal';
 import { productVersion } from '../common/version';
 import { createApp } from './app';
+import { ensureAdmin } from './auth/users';
 
 export const API_READY_LINE = 'pagos-flow api listening';
 
@@ -16,6 +17,9 @@ async function main() {
   // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
   connectMongo(config, { waitMs: 30000 })
     .then(ensureIndexes)
+    .then(async () => {
+      if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) log.info({ email: config.ADMIN_EMAIL, admin: await ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD) }, 'admin account');
+    })
     .catch((err) => log.error({ err }, 'mongodb connection failed'));
   const server = createApp({ config, temporal, log, version: productVersion() }).listen(config.API_PORT, config.API_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {

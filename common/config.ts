@@ -24,6 +24,7 @@ export const SANDBOX_SECRETS = {
   MERCADOPAGO_ACCESS_TOKEN: 'TEST-sandbox-access-token',
   MERCADOPAGO_WEBHOOK_SECRET: 'sandbox-webhook-secret',
   GHL_ACCESS_TOKEN: 'sandbox-ghl-token',
+  JWT_SECRET: 'sandbox-jwt-secret-change-me-0123456789',
 } as const;
 
 export const envSchema = z
@@ -35,6 +36,23 @@ export const envSchema = z
     API_PORT: port.default(3000),
     /** Comma-separated API keys for the read/ops API (later replaced by hashed keys with roles). */
     API_KEYS: csv(z.string().min(16)).default(['dev-api-key-change-me-0001']),
+
+    /** Customer and admin sign-in: HS256 signing key for access and refresh tokens. */
+    JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SANDBOX_SECRETS.JWT_SECRET),
+    JWT_ACCESS_TTL_SECONDS: z.coerce.number().int().min(60).max(86400).default(900),
+    JWT_REFRESH_TTL_SECONDS: z.coerce.number().int().min(300).max(90 * 86400).default(7 * 86400),
+    /** Requests per minute per IP on /auth/* (seed 003 §5.10: 5). */
+    AUTH_RATE_LIMIT_PER_MINUTE: z.coerce.number().int().min(1).max(100000).default(5),
+    /** When both are set, the API makes sure this admin account exists at start-up. */
+    ADMIN_EMAIL: z.email().optional(),
+    ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    /** Where MercadoPago reaches this API (the notification_url of checkout preferences). */
+    PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
+
+    /** How long an order waits for its payment before releasing the stock. */
+    ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(30),
+    /** How long a cancelled order keeps listening for a late payment to refund it. */
+    ORDER_LATE_PAYMENT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
 
     TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -55,6 +73,8 @@ export const envSchema = z
 
     SANDBOX_HOST: z.string().min(1).default('127.0.0.1'),
     SANDBOX_PORT: port.default(8090),
+    /** The sandbox's SMTP sink (what SMTP_URL points at in dev). */
+    SANDBOX_SMTP_PORT: port.default(1025),
 
     MERCADOPAGO_BASE_URL: url.default('http://127.0.0.1:8090/mercadopago'),
     MERCADOPAGO_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_ACCESS_TOKEN),
@@ -68,6 +88,10 @@ export const envSchema = z
     GHL_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.GHL_ACCESS_TOKEN),
     GHL_LOCATION_ID: z.string().min(1).default('sandbox-location'),
     GHL_API_VERSION: z.string().min(1).default('2021-07-28'),
+    /** Pipeline where paid orders become opportunities. */
+    GHL_PIPELINE_ID: z.string().min(1).default('sandbox-pipeline'),
+    GHL_ORDER_PAID_TAG: z.string().min(1).max(100).default('pedido-pagado'),
+    GHL_ORDER_CANCELLED_TAG: z.string().min(1).max(100).default('pedido-cancelado'),
     /** Tag added to the payer's contact when a payment is approved. */
     GHL_APPROVED_TAG: z.string().min(1).max(100).default('pago-aprobado'),
 
@@ -76,6 +100,9 @@ export const envSchema = z
     MAIL_FROM: z.string().min(3).default('pagos-flow <noreply@pagosflow.local>'),
   })
   .superRefine((env, ctx) => {
+    if (env.ADMIN_PASSWORD && !env.ADMIN_EMAIL) {
+      ctx.addIssue({ code: 'custom', path: ['ADMIN_EMAIL'], message: 'is required when ADMIN_PASSWORD is set' });
+    }
     if (env.NODE_ENV !== 'production') return;
     for (const [key, sandboxValue] of Object.entries(SANDBOX_SECRETS)) {
       if ((env as Record<string, unknown>)[key] === sandboxValue) {

@@ -28,6 +28,11 @@ export function sandboxAdmin(sandboxUrl: string) {
     /** Sends a webhook signed exactly as MercadoPago signs it, from the sandbox to `url`. */
     sendWebhook: (input: { url: string; paymentId: string | number; action?: string; notificationId?: number; secret?: string; ts?: number }) =>
       call<SentWebhook>('POST', `${admin}/mercadopago/webhooks`, { ...input, paymentId: String(input.paymentId) }),
+    /** The buyer pays the preference; MercadoPago's notification goes to its notification_url. */
+    payPreference: (preferenceId: string, input: { status?: string; payer_email?: string; amount?: number; notify?: boolean; notification_url?: string } = {}) =>
+      call<{ payment: { id: number; status: string; transaction_amount: number; date_last_updated: string }; webhook: SentWebhook | null }>('POST', `${admin}/mercadopago/preferences/${encodeURIComponent(preferenceId)}/pay`, input),
+    opportunities: async () => (await call<{ opportunities: { id: string; name: string; status: string; monetaryValue?: number; contactId: string }[] }>('GET', `${admin}/gohighlevel/opportunities`)).opportunities,
+    mail: async (to?: string) => (await call<{ messages: { to: string[]; subject: string; text: string; html: string; messageId?: string }[] }>('GET', `${admin}/mail${to ? `?to=${encodeURIComponent(to)}` : ''}`)).messages,
     fault: (input: Record<string, unknown>) => call<unknown>('POST', `${admin}/faults`, input),
     clearFaults: () => call<unknown>('DELETE', `${admin}/faults`),
     calls: (filter: { provider?: string; path?: string; method?: string } = {}) =>

@@ -13,7 +13,8 @@ const faultSchema = z.object({
   provider: z.enum(['mercadopago', 'gohighlevel']),
   path: z.string().optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
-  kind: z.enum(['error', 'rate-limit', 'hang']).default('error'),
+  kind: z.enum(['error', 'rate-limit', 'hang', 'delay']).default('error'),
+  delayMs: z.number().int().min(0).max(120_000).optional(),
   status: z.number().int().min(400).max(599).optional(),
   retryAfterSeconds: z.number().int().min(0).optional(),
   /** -1: every matching call until cleared */
@@ -29,6 +30,15 @@ const sendWebhookSchema = z.object({
   secret: z.string().optional(),
   /** Unix timestamp for the signature, seconds or ms. */
   ts: z.number().int().optional(),
+});
+
+const payPreferenceSchema = z.object({
+  status: z.enum(['approved', 'rejected', 'pending', 'in_process', 'cancelled']).default('approved'),
+  payer_email: z.email().optional(),
+  /** Pay a different amount than the preference asks (to test mismatches). */
+  amount: z.number().positive().optional(),
+  notify: z.boolean().default(true),
+  notification_url: z.url().optional(),
 });
 
 export function adminRouter(state: SandboxState, opts: { webhookSecret: string }) {
@@ -53,13 +63,8 @@ export function adminRouter(state: SandboxState, opts: { webhookSecret: string }
     res.json(p);
   });
 
-  router.post('/mercadopago/webhooks', async (req, res) => {
-    const parsed = sendWebhookSchema.safeParse(req.body);
-    if (!parsed.success) {
-      res.status(400).json({ error: parsed.error.issues });
-      return;
-    }
-    const w = parsed.data;
+  /** Delivers a payment notification signed exactly as MercadoPago signs it. */
+  async function deliver(w: z.infer<typeof sendWebhookSchema>) {
     const notificationId = w.notificationId ?? state.nextNotificationId();
     const body = paymentNotification({ notificationId, paymentId: w.paymentId, action: w.action });
     const headers = signMercadoPagoWebhook({ secret: w.secret ?? opts.webhookSecret, dataId: w.paymentId, ts: w.ts });
@@ -69,7 +74,51 @@ export function adminRouter(state: SandboxState, opts: { webhookSecret: string }
     const started = Date.now();
     const answer = await fetch(url, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) });
     const text = await answer.text();
-    res.json({ notificationId, status: answer.status, body: text ? JSON.parse(text) : null, ms: Date.now() - started });
+    return { notificationId, status: answer.status, body: text ? JSON.parse(text) : null, ms: Date.now() - started };
+  }
+
+  router.post('/mercadopago/webhooks', async (req, res) => {
+    const parsed = sendWebhookSchema.safeParse(req.body);
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues });
+      return;
+    }
+    res.json(await deliver(parsed.data));
+  });
+
+  /**
+   * The buyer pays a checkout preference: a payment for its items and external_reference, and (as
+   * MercadoPago does) a notification to the preference's notification_url.
+   */
+  router.post('/mercadopago/preferences/:id/pay', async (req, res) => {
+    const pref = state.preferences.get(req.params.id);
+    if (!pref) {
+      res.status(404).json({ error: 'preference not found' });
+      return;
+    }
+    const parsed = payPreferenceSchema.safeParse(req.body ?? {});
+    if (!parsed.success) {
+      res.status(400).json({ error: parsed.error.issues });
+      return;
+    }
+    const b = parsed.data;
+    const cents = pref.items.reduce((sum: number, i: { unit_price: number; quantity: number }) => sum + Math.round(i.unit_price * 100) * i.quantity, 0);
+    const payment = newPayment(state, {
+      status: b.status,
+      transaction_amount: b.amount ?? cents / 100,
+      currency_id: pref.items[0].currency_id,
+      external_reference: pref.external_reference,
+      payer: { email: b.payer_email ?? pref.payer?.email },
+      metadata: pref.metadata,
+    });
+    const url = b.notification_url ?? pref.notification_url;
+    const webhook = b.notify && url ? await deliver({ url, paymentId: String(payment.id), action: 'payment.created' }) : null;
+    res.status(201).json({ payment, webhook });
+  });
+
+  router.get('/mercadopago/preferences', (req, res) => {
+    const ref = req.query.external_reference;
+    res.json({ preferences: [...state.preferences.values()].filter((p) => !ref || p.external_reference === ref) });
   });
 
   router.post('/faults', (req, res) => {
@@ -98,6 +147,15 @@ export function adminRouter(state: SandboxState, opts: { webhookSecret: string }
 
   router.get('/gohighlevel/contacts', (_req, res) => {
     res.json({ contacts: [...state.contacts.values()] });
+  });
+
+  router.get('/gohighlevel/opportunities', (_req, res) => {
+    res.json({ opportunities: [...state.opportunities.values()] });
+  });
+
+  router.get('/mail', (req, res) => {
+    const to = req.query.to as string | undefined;
+    res.json({ messages: state.mail.filter((m) => !to || m.to.includes(to.toLowerCase())) });
   });
 
   router.post('/reset', (_req, res) => {

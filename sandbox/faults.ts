@@ -13,6 +13,10 @@ export function recordAndInjectFaults(state: SandboxState, provider: ProviderNam
     const fault = state.takeFault(provider, req.method, req.path);
     if (!fault) return next();
     if (fault.kind === 'hang') return; // never answers; the client's timeout ends it
+    if (fault.kind === 'delay') {
+      setTimeout(next, fault.delayMs ?? 1000); // slow, then the real answer
+      return;
+    }
     if (fault.kind === 'rate-limit') {
       res.setHeader('Retry-After', String(fault.retryAfterSeconds ?? 1));
       res.status(429).json(errorBody(429, 'Too Many Requests'));

@@ -40,6 +40,12 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
 
   router.post('/checkout/preferences', (req, res) => {
     const body = req.body ?? {};
+    const key = req.headers['x-idempotency-key'];
+    const replay = typeof key === 'string' ? state.preferenceKeys.get(key) : undefined;
+    if (replay) {
+      res.status(201).json(replay);
+      return;
+    }
     if (!Array.isArray(body.items) || body.items.length === 0) {
       res.status(400).json(mpError(400, 'items needed', 'invalid_items', [{ code: 4001, description: 'items needed' }]));
       return;
@@ -60,6 +66,7 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
       date_created: new Date().toISOString(),
     };
     state.preferences.set(id, pref);
+    if (typeof key === 'string' && key) state.preferenceKeys.set(key, pref);
     res.status(201).json(pref);
   });
 

@@ -7,7 +7,9 @@ export interface Fault {
   /** Substring of the path the fault applies to (all paths when absent). */
   path?: string;
   method?: string;
-  kind: 'error' | 'rate-limit' | 'hang';
+  kind: 'error' | 'rate-limit' | 'hang' | 'delay';
+  /** For `delay`: how long before the real answer. */
+  delayMs?: number;
   /** HTTP status for `error` (default 500). */
   status?: number;
   retryAfterSeconds?: number;
@@ -32,6 +34,10 @@ export class SandboxState {
   refunds = new Map<string, Record<string, any>>();
   contacts = new Map<string, Record<string, any>>();
   opportunities = new Map<string, Record<string, any>>();
+  /** idempotency key → preference */
+  preferenceKeys = new Map<string, Record<string, any>>();
+  /** Mail received by the SMTP sink. */
+  mail: import('./smtp-sink').ReceivedMail[] = [];
   faults: Fault[] = [];
   calls: CallRecord[] = [];
   // Seeded from the clock so ids never repeat across sandbox restarts, while Temporal and MongoDB
@@ -61,6 +67,8 @@ export class SandboxState {
     this.refunds.clear();
     this.contacts.clear();
     this.opportunities.clear();
+    this.preferenceKeys.clear();
+    this.mail.length = 0;
     this.faults = [];
     this.calls = [];
   }

@@ -1,9 +1,13 @@
 import type { Config, TaskQueueName } from '../common/config';
+import { createEmailActivities } from '../activities/email/activities';
 import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
+import { createAlertActivities } from '../activities/mongo/alerts';
 import { createHealthCheckActivities } from '../activities/mongo/health-checks';
+import { createOrderStoreActivities } from '../activities/mongo/orders';
 import { createPaymentStoreActivities } from '../activities/mongo/payments';
 import { createWebhookEventActivities } from '../activities/mongo/webhook-events';
+import { createStockActivities } from '../activities/mongo/stock';
 import { createProbeActivities } from '../activities/probes';
 
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
@@ -21,6 +25,14 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
     case 'ops':
       return { ...createProbeActivities(), ...createHealthCheckActivities() };
     case 'orders':
+      return {
+        ...createStockActivities(),
+        ...createOrderStoreActivities(),
+        ...createAlertActivities(),
+        ...createMercadoPagoActivities(config),
+        ...createGoHighLevelActivities(config),
+        ...createEmailActivities(config),
+      };
     case 'commissions':
       return {};
   }

@@ -4,3 +4,4 @@
  */
 export { dependencyHealthCheck } from './ops/health-check';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
+export { orderCheckout } from './orders/order-checkout';

@@ -18,6 +18,18 @@ const providerSchedule: ActivityOptions = {
 
 export const mercadoPagoActivity: ActivityOptions = providerSchedule;
 export const goHighLevelActivity: ActivityOptions = providerSchedule;
+/** Outgoing mail (SMTP): the same patient schedule; a mail server down for an hour loses nothing. */
+export const emailActivity: ActivityOptions = providerSchedule;
+
+/**
+ * A provider call made while a customer waits for the answer (the checkout's payment link): a few
+ * quick tries, then the order is refused as "provider unavailable" (503 + Retry-After) rather than
+ * keeping the customer's request open through the 21-minute schedule above.
+ */
+export const mercadoPagoCheckoutActivity: ActivityOptions = {
+  startToCloseTimeout: '10 seconds',
+  retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 3 },
+};
 
 /** MongoDB steps of a business process: fast retries; after ~2 minutes the step counts as failed. */
 export const mongoActivity: ActivityOptions = {

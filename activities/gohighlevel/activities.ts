@@ -14,6 +14,19 @@ export function createGoHighLevelActivities(config: Pick<Config, 'GHL_BASE_URL' 
       const res = await client.upsertContact({ ...input, source: 'pagos-flow' });
       return { contactId: res.contact.id, created: res.new };
     },
+    /** The order as a CRM opportunity: won with its value when paid, lost when cancelled. */
+    async syncOrderOpportunity(input: { email: string; name?: string; orderNumber: string; status: 'won' | 'lost'; monetaryValue: number; pipelineId: string }): Promise<{ contactId: string; opportunityId: string }> {
+      const [firstName, ...rest] = (input.name ?? '').split(' ').filter(Boolean);
+      const { contact } = await client.upsertContact({ email: input.email, firstName, lastName: rest.join(' ') || undefined, source: 'pagos-flow' });
+      const { opportunity } = await client.upsertOpportunity({
+        pipelineId: input.pipelineId,
+        contactId: contact.id,
+        name: `Pedido ${input.orderNumber}`,
+        status: input.status,
+        monetaryValue: input.monetaryValue,
+      });
+      return { contactId: contact.id, opportunityId: opportunity.id };
+    },
     async tagCrmContact(input: { contactId: string; tags: string[] }): Promise<{ tags: string[] }> {
       return client.addTags(input.contactId, input.tags);
     },

@@ -38,4 +38,16 @@ export class GoHighLevelClient {
   async addTags(contactId: string, tags: string[]): Promise<{ tags: string[] }> {
     return providerCall({ provider: 'gohighlevel', baseUrl: this.cfg.baseUrl, method: 'POST', path: `/contacts/${encodeURIComponent(contactId)}/tags`, headers: this.headers(), body: { tags } });
   }
+
+  /** Upsert keyed by contact, pipeline and name (the order number), so a retry updates, never duplicates. */
+  async upsertOpportunity(input: { pipelineId: string; contactId: string; name: string; status: 'open' | 'won' | 'lost' | 'abandoned'; monetaryValue?: number }): Promise<{ opportunity: { id: string; status: string }; new: boolean }> {
+    return providerCall({
+      provider: 'gohighlevel',
+      baseUrl: this.cfg.baseUrl,
+      method: 'POST',
+      path: '/opportunities/upsert',
+      headers: this.headers(),
+      body: { locationId: this.cfg.locationId, ...input },
+    });
+  }
 }

@@ -1,4 +1,6 @@
 import type { Config } from '../../common/config';
+import type { ApplicationFailure } from '@temporalio/common';
+import { minorToProviderNumber, type Currency } from '../../common/money';
 import { MercadoPagoClient, type MercadoPagoPayment } from './client';
 
 /** What the workflows keep of a payment: plain, small, deterministic to carry in history. */
@@ -42,6 +44,17 @@ export function toSnapshot(p: MercadoPagoPayment): PaymentSnapshot {
   };
 }
 
+export interface CheckoutPreferenceInput {
+  orderNumber: string;
+  currency: Currency;
+  items: { sku: string; name: string; quantity: number; unitPriceMinor: number }[];
+  payerEmail: string;
+  payerName?: string;
+  notificationUrl?: string;
+  /** ISO time after which MercadoPago stops accepting payments for it. */
+  expiresAt?: string;
+}
+
 /** MercadoPago activities. */
 export function createMercadoPagoActivities(config: Pick<Config, 'MERCADOPAGO_BASE_URL' | 'MERCADOPAGO_ACCESS_TOKEN'>) {
   const client = new MercadoPagoClient({ baseUrl: config.MERCADOPAGO_BASE_URL, accessToken: config.MERCADOPAGO_ACCESS_TOKEN });
@@ -49,6 +62,42 @@ export function createMercadoPagoActivities(config: Pick<Config, 'MERCADOPAGO_BA
     /** The payment as MercadoPago has it now: the truth, never the webhook body. */
     async fetchMercadoPagoPayment(paymentId: string): Promise<PaymentSnapshot> {
       return toSnapshot(await client.getPayment(paymentId));
+    },
+
+    /** The order's checkout: one preference per order (idempotency key = order number). */
+    async createCheckoutPreference(input: CheckoutPreferenceInput): Promise<{ preferenceId: string; initPoint: string; sandboxInitPoint?: string }> {
+      const pref = await client.createPreference(
+        {
+          items: input.items.map((i) => ({ id: i.sku, title: i.name, quantity: i.quantity, unit_price: minorToProviderNumber(i.unitPriceMinor, input.currency), currency_id: input.currency })),
+          external_reference: input.orderNumber,
+          notification_url: input.notificationUrl,
+          payer: { email: input.payerEmail, ...(input.payerName ? { name: input.payerName } : {}) },
+          metadata: { order_number: input.orderNumber },
+          ...(input.expiresAt ? { expires: true, expiration_date_to: input.expiresAt } : {}),
+        },
+        `preference-${input.orderNumber}`,
+      );
+      return { preferenceId: pref.id, initPoint: pref.init_point, sandboxInitPoint: pref.sandbox_init_point };
+    },
+
+    /**
+     * Refunds a payment in full, once: the idempotency key is the payment id, so every path that
+     * decides to refund it (late payment, duplicate payment, cancellation) makes one refund.
+     * A payment already refunded in full is success, not an error.
+     */
+    async refundMercadoPagoPayment(input: { paymentId: string; reason: string }): Promise<{ refundId?: number; amount: number; alreadyRefunded: boolean }> {
+      try {
+        const refund = await client.refundPayment(input.paymentId, `refund-${input.paymentId}`);
+        return { refundId: refund.id, amount: refund.amount, alreadyRefunded: false };
+      } catch (err) {
+        const failure = err as ApplicationFailure;
+        const status = (failure.details?.[0] as { status?: number } | undefined)?.status;
+        if (status === 400) {
+          const p = await client.getPayment(input.paymentId);
+          if (p.status === 'refunded') return { amount: p.transaction_amount_refunded ?? p.transaction_amount, alreadyRefunded: true };
+        }
+        throw err;
+      }
     },
   };
 }

@@ -19,6 +19,31 @@ export interface MercadoPagoPayment {
   metadata?: Record<string, unknown>;
 }
 
+/** POST /checkout/preferences request (the fields we send). */
+export interface PreferenceRequest {
+  items: { id: string; title: string; quantity: number; unit_price: number; currency_id: string }[];
+  external_reference: string;
+  notification_url?: string;
+  payer?: { email: string; name?: string };
+  metadata?: Record<string, unknown>;
+  expires?: boolean;
+  expiration_date_to?: string;
+}
+
+export interface Preference {
+  id: string;
+  init_point: string;
+  sandbox_init_point?: string;
+  external_reference?: string;
+}
+
+export interface Refund {
+  id: number;
+  payment_id: number;
+  amount: number;
+  status: string;
+}
+
 export interface MercadoPagoClientConfig {
   baseUrl: string;
   accessToken: string;
@@ -37,5 +62,22 @@ export class MercadoPagoClient {
 
   getPayment(id: string): Promise<MercadoPagoPayment> {
     return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'GET', path: `/v1/payments/${encodeURIComponent(id)}`, headers: this.headers() });
+  }
+
+  /** The same idempotency key returns the same preference, so a retried activity makes one checkout. */
+  createPreference(body: PreferenceRequest, idempotencyKey: string): Promise<Preference> {
+    return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'POST', path: '/checkout/preferences', headers: this.headers({ 'x-idempotency-key': idempotencyKey }), body });
+  }
+
+  /** Full refund when `amount` is absent. X-Idempotency-Key is mandatory: one key, one refund. */
+  refundPayment(paymentId: string, idempotencyKey: string, amount?: number): Promise<Refund> {
+    return providerCall({
+      provider: 'mercadopago',
+      baseUrl: this.cfg.baseUrl,
+      method: 'POST',
+      path: `/v1/payments/${encodeURIComponent(paymentId)}/refunds`,
+      headers: this.headers({ 'x-idempotency-key': idempotencyKey }),
+      body: amount === undefined ? {} : { amount },
+    });
   }
 }

@@ -1,4 +1,4 @@
-import { Alert } from '../../common/models/alert';
+import { createAlertActivities } from './alerts';
 import { WebhookEvent } from '../../common/models/webhook-event';
 
 export interface StepFailure {
@@ -10,6 +10,7 @@ export interface StepFailure {
 /** MongoDB activities that keep the webhook-event projection and the alerts ops workflows read. */
 export function createWebhookEventActivities() {
   return {
+    ...createAlertActivities(),
     /**
      * Opens (or re-opens, on a manual retry) the event's projection. Written by the workflow, not the
      * API, so the webhook's acknowledgement waits only for Temporal's durable start.
@@ -70,28 +71,6 @@ export function createWebhookEventActivities() {
           $unset: { failedStep: '' },
           $inc: { attempts: input.succeededSteps },
         },
-      );
-    },
-
-    /** Recovery: the failure an alert reported is over. */
-    async resolveAlert(input: { dedupKey: string }): Promise<void> {
-      const now = new Date();
-      await Alert.updateOne({ _id: input.dedupKey, status: 'open' }, { $set: { status: 'resolved', resolvedAt: now, lastAt: now } });
-    },
-
-    /** One open alert per dedupKey: a repeat counts instead of adding a row (and paging again). */
-    async recordAlert(input: { dedupKey: string; rule: string; severity: 'critical' | 'high' | 'medium' | 'low' | 'warning'; message: string; source: string; details?: unknown }): Promise<void> {
-      const now = new Date();
-      const repeat = await Alert.updateOne(
-        { _id: input.dedupKey, status: 'open' },
-        { $set: { message: input.message, lastAt: now, details: input.details }, $inc: { count: 1 } },
-      );
-      if (repeat.matchedCount > 0) return;
-      // New, or the last one was resolved: (re)open it.
-      await Alert.updateOne(
-        { _id: input.dedupKey },
-        { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '' } },
-        { upsert: true },
       );
     },
   };

@@ -1,11 +1,31 @@
+import { AffiliateAttribution } from './affiliate-attribution';
 import { Alert } from './alert';
 import { HealthCheck } from './health-check';
+import { Order } from './order';
 import { Payment } from './payment';
 import { PaymentTransition } from './payment-transition';
+import { Product } from './product';
+import { RevokedToken } from './revoked-token';
 import { SecurityEvent } from './security-event';
+import { Stock, StockMovement } from './stock';
+import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 
-export const ALL_MODELS = [Alert, HealthCheck, Payment, PaymentTransition, SecurityEvent, WebhookEvent];
+export const ALL_MODELS = [
+  AffiliateAttribution,
+  Alert,
+  HealthCheck,
+  Order,
+  Payment,
+  PaymentTransition,
+  Product,
+  RevokedToken,
+  SecurityEvent,
+  Stock,
+  StockMovement,
+  User,
+  WebhookEvent,
+];
 
 /**
  * Creates every index before the first write: the unique ones (paymentId, eventId, dedupKey) are

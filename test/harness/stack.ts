@@ -24,7 +24,7 @@ function node(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: strin
 export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {
   const parts = opts.parts ?? ['sandbox', 'worker', 'api'];
   const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
-  const [apiPort, sandboxPort] = [await freePort(), await freePort()];
+  const [apiPort, sandboxPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const env: Record<string, string> = {
     NODE_ENV: 'test',
@@ -33,6 +33,10 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     MONGODB_URI: servers.mongoUri('stack'),
     API_PORT: String(apiPort),
     SANDBOX_PORT: String(sandboxPort),
+    SANDBOX_SMTP_PORT: String(smtpPort),
+    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
+    PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+    AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
     GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
     ...opts.env,

@@ -1,0 +1,333 @@
+/**
+ * Orders (seed 003 §5.6). Creating one starts its saga with update-with-start: the answer comes
+ * once stock is reserved and the payment link exists, or with why the order was refused. Reads
+ * come from the projection (lists) and the workflow's live state (one order).
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import {
+  WithStartWorkflowOperation,
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import { Router, type Response } from 'express';
+import { z } from 'zod';
+import type { Config } from '../../common/config';
+import { Order, ORDER_STATUSES } from '../../common/models/order';
+import { Product } from '../../common/models/product';
+import { formatMinorUnits, type Currency } from '../../common/money';
+import { CustomerEmail, OrderNumber, OrderStatus } from '../../common/search-attributes';
+import { executionUrl } from '../../common/temporal';
+import {
+  CHECKOUT_FAILURES,
+  FULFILLMENT_STATUSES,
+  INVALID_TRANSITION,
+  cancelOrderUpdate,
+  checkoutUpdate,
+  fulfillmentUpdate,
+  orderStateQuery,
+  orderWorkflowId,
+  retrySignal,
+  type CheckoutResult,
+  type OrderInput,
+  type OrderItem,
+  type OrderView,
+} from '../../workflows/orders/definitions';
+import { principalOf, requireRole, type Principal } from '../auth/principal';
+import { HttpError, validationError } from '../errors';
+import { page, pageFilter, pageQuery, pageSort } from '../pagination';
+
+export const MAX_ITEM_QUANTITY = 1000;
+
+const createBody = z.object({
+  items: z
+    .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int() }))
+    .min(1, 'needs at least one item')
+    .max(50),
+  shipping_address: z.object({
+    street: z.string().trim().min(1).max(200),
+    city: z.string().trim().min(1).max(100),
+    state: z.string().trim().max(100).optional(),
+    postal_code: z.string().trim().min(1).max(20),
+    country: z.string().trim().min(2).max(56),
+  }),
+  affiliate_code: z
+    .string()
+    .regex(/^[A-Za-z0-9_-]{2,64}$/, 'must be 2–64 letters, digits, dash or underscore')
+    .optional(),
+  // Client-side prices are ignored: the catalog decides (zod drops unknown keys such as `price`).
+});
+
+const listQuery = z.object({
+  status: z.enum(ORDER_STATUSES).optional(),
+  email: z.email().optional(),
+  customer_id: z.string().max(64).optional(),
+  ...pageQuery,
+});
+
+const statusBody = z.discriminatedUnion('status', [
+  z.object({ status: z.enum(FULFILLMENT_STATUSES), tracking_number: z.string().trim().min(1).max(100).optional() }),
+  z.object({ status: z.literal('cancelled'), reason: z.string().trim().min(1).max(200).default('cancelled by admin') }),
+]);
+const cancelBody = z.object({ reason: z.string().trim().min(1).max(200).default('cancelled by customer') });
+
+const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
+const base32 = (bytes: Buffer, n: number) => Array.from(bytes.subarray(0, n), (b) => CROCKFORD[b % 32]).join('');
+
+/**
+ * PF- and 12 Crockford base32 characters (60 bits). With an Idempotency-Key the number is derived
+ * from the customer and the key, so a retried POST finds the order it already created.
+ */
+export function newOrderNumber(idempotency?: { customerId: string; key: string }): string {
+  const bytes = idempotency ? createHash('sha256').update(`${idempotency.customerId}\n${idempotency.key}`).digest() : randomBytes(12);
+  return `PF-${base32(bytes, 12)}`;
+}
+
+function presentOrder(o: Pick<OrderView, 'orderNumber' | 'status' | 'currency' | 'totalMinor' | 'items' | 'customer' | 'shippingAddress' | 'createdAt' | 'updatedAt'> & Partial<OrderView>, config: Config) {
+  const cur = o.currency as Currency;
+  const money = (minor: number) => formatMinorUnits(minor, cur);
+  return {
+    order_number: o.orderNumber,
+    status: o.status,
+    customer: o.customer,
+    items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unit_price: money(i.unitPriceMinor), line_total: money(i.lineTotalMinor) })),
+    currency: cur,
+    total: money(o.totalMinor),
+    total_minor: o.totalMinor,
+    shipping_address: o.shippingAddress,
+    ...(o.affiliateCode ? { affiliate_code: o.affiliateCode } : {}),
+    payment: o.payment
+      ? {
+          status: o.payment.status,
+          preference_id: o.payment.preferenceId,
+          init_point: o.payment.initPoint,
+          sandbox_init_point: o.payment.sandboxInitPoint,
+          payment_id: o.payment.paymentId,
+          paid_at: o.payment.paidAt,
+          refunds: o.payment.refunds.map((r) => ({ payment_id: r.paymentId, reason: r.reason, status: r.status, amount: r.amount })),
+        }
+      : null,
+    ...(o.trackingNumber ? { tracking_number: o.trackingNumber } : {}),
+    ...(o.cancellation ? { cancellation: o.cancellation } : {}),
+    ...(o.rejection ? { rejection: o.rejection } : {}),
+    ...(o.pendingEffects ? { pending_effects: o.pendingEffects } : {}),
+    ...(o.failedSteps?.length ? { failed_steps: o.failedSteps } : {}),
+    ...(o.timeline ? { timeline: o.timeline } : {}),
+    created_at: o.createdAt,
+    updated_at: o.updatedAt,
+    links: { self: `/api/v1/orders/${o.orderNumber}`, execution: executionUrl(config, orderWorkflowId(o.orderNumber)) },
+  };
+}
+
+/** Temporal itself unreachable: nothing was accepted, the client may try again. */
+function isTemporalUnavailable(err: unknown): boolean {
+  const code = (err as { code?: number })?.code;
+  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(String((err as Error)?.message));
+}
+
+/** Maps a failed or rejected update to the HTTP answer that names the problem. */
+function updateFailure(err: unknown): HttpError | undefined {
+  if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
+  const cause = err.cause;
+  if (!(cause instanceof ApplicationFailure)) return undefined;
+  const details = (cause.details?.[0] ?? {}) as Record<string, unknown>;
+  switch (cause.type) {
+    case CHECKOUT_FAILURES.insufficientStock:
+      return new HttpError(409, 'insufficient_stock', cause.message, { field: 'items', items: details.shortages });
+    case CHECKOUT_FAILURES.providerUnavailable:
+    case CHECKOUT_FAILURES.stockUnavailable:
+      return new HttpError(503, 'temporarily_unavailable', cause.message, { retryAfterSeconds: 30 });
+    case INVALID_TRANSITION:
+      return new HttpError(409, 'invalid_transition', cause.message, { field: 'status', ...details });
+    case 'TrackingNumberRequired':
+      return new HttpError(422, 'tracking_number_required', cause.message, { field: 'tracking_number' });
+    default:
+      return undefined;
+  }
+}
+
+export function ordersRouter(deps: { config: Config; temporal: Client }) {
+  const { config, temporal } = deps;
+  const router = Router();
+  const customerOrAdmin = requireRole('customer', 'admin');
+
+  /** The order if the caller may see it; someone else's order is as absent as a missing one. */
+  async function visibleOrder(number: string, res: Response) {
+    const doc = await Order.findById(number).lean();
+    const p = principalOf(res)!;
+    if (!doc || (p.role !== 'admin' && (p.kind !== 'user' || doc.customer?.id !== p.userId))) {
+      throw new HttpError(404, 'not_found', `order ${number} not found`, { field: 'order_number' });
+    }
+    return doc;
+  }
+
+  router.post('/orders', customerOrAdmin, async (req, res) => {
+    const principal = principalOf(res)!;
+    if (principal.kind !== 'user') throw new HttpError(403, 'forbidden', 'orders are placed by a signed-in customer, not an API key');
+    const body = createBody.safeParse(req.body ?? {});
+    if (!body.success) throw validationError(body.error);
+    const b = body.data;
+
+    // Semantic checks are 422: the request is well-formed but cannot be an order.
+    const seen = new Set<string>();
+    b.items.forEach((item, i) => {
+      if (item.quantity <= 0 || item.quantity > MAX_ITEM_QUANTITY) {
+        throw new HttpError(422, 'invalid_quantity', `items.${i}.quantity: must be between 1 and ${MAX_ITEM_QUANTITY}`, { field: `items.${i}.quantity`, sku: item.sku });
+      }
+      if (seen.has(item.sku)) throw new HttpError(422, 'duplicate_sku', `items.${i}.sku: ${item.sku} appears twice; send one line with the total quantity`, { field: `items.${i}.sku`, sku: item.sku });
+      seen.add(item.sku);
+    });
+    const products = await Promise.all(b.items.map((i) => Product.findById(i.sku).lean()));
+    const items: OrderItem[] = b.items.map((item, i) => {
+      const p = products[i];
+      if (!p) throw new HttpError(422, 'unknown_sku', `items.${i}.sku: no product ${item.sku}`, { field: `items.${i}.sku`, sku: item.sku });
+      if (!p.active) throw new HttpError(422, 'inactive_product', `items.${i}.sku: ${item.sku} is not for sale`, { field: `items.${i}.sku`, sku: item.sku });
+      return { sku: p._id, name: p.name, quantity: item.quantity, unitPriceMinor: p.priceMinor, lineTotalMinor: p.priceMinor * item.quantity };
+    });
+    const currencies = new Set(products.map((p) => p!.currency));
+    if (currencies.size > 1) throw new HttpError(422, 'mixed_currencies', `items are priced in ${[...currencies].join(' and ')}; one order has one currency`, { field: 'items' });
+
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
+    const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
+
+    for (let attempt = 0; ; attempt++) {
+      const orderNumber = newOrderNumber(key ? { customerId: principal.userId, key } : undefined);
+      const input: OrderInput = {
+        orderNumber,
+        customer,
+        items,
+        currency: products[0]!.currency as Currency,
+        totalMinor: items.reduce((s, i) => s + i.lineTotalMinor, 0),
+        shippingAddress: b.shipping_address,
+        ...(b.affiliate_code ? { affiliateCode: b.affiliate_code } : {}),
+        createdAt: new Date().toISOString(),
+        paymentTimeoutMs: Math.round(config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000),
+        latePaymentWindowMs: Math.round(config.ORDER_LATE_PAYMENT_WINDOW_HOURS * 3_600_000),
+        notificationUrl: `${config.PUBLIC_API_URL.replace(/\/$/, '')}/webhooks/mercadopago`,
+        crm: { pipelineId: config.GHL_PIPELINE_ID, paidTag: config.GHL_ORDER_PAID_TAG, cancelledTag: config.GHL_ORDER_CANCELLED_TAG },
+      };
+      const start = new WithStartWorkflowOperation('orderCheckout', {
+        workflowId: orderWorkflowId(orderNumber),
+        taskQueue: 'orders',
+        args: [input],
+        // With an Idempotency-Key, a repeat joins the running order; without one, a clash is a new number.
+        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OrderNumber, value: orderNumber },
+          { key: OrderStatus, value: 'created' },
+          { key: CustomerEmail, value: customer.email },
+        ],
+      });
+      let result: CheckoutResult;
+      try {
+        result = await temporal.workflow.executeUpdateWithStart(checkoutUpdate, { startWorkflowOperation: start });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          if (key) {
+            const existing = await Order.findById(orderNumber).lean();
+            if (existing) return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
+          }
+          if (attempt < 3) continue;
+        }
+        const mapped = updateFailure(err);
+        if (mapped) throw mapped;
+        if (isTemporalUnavailable(err)) throw new HttpError(503, 'temporarily_unavailable', 'the order could not be accepted right now; try again', { retryAfterSeconds: 30 });
+        throw err;
+      }
+      res.status(202).json({
+        order_number: result.orderNumber,
+        status: result.status,
+        currency: result.currency,
+        total: formatMinorUnits(result.totalMinor, result.currency),
+        total_minor: result.totalMinor,
+        payment: result.payment ? { preference_id: result.payment.preferenceId, init_point: result.payment.initPoint, sandbox_init_point: result.payment.sandboxInitPoint } : null,
+        links: { self: `/api/v1/orders/${result.orderNumber}`, execution: executionUrl(config, orderWorkflowId(result.orderNumber)) },
+      });
+      return;
+    }
+  });
+
+  router.get('/orders', customerOrAdmin, async (req, res) => {
+    const q = listQuery.safeParse(req.query);
+    if (!q.success) throw validationError(q.error, 'query');
+    const p = principalOf(res)!;
+    const { status, email, customer_id, limit, since } = q.data;
+    const own: Record<string, unknown> = p.role === 'admin' ? { ...(email ? { 'customer.email': email.toLowerCase() } : {}), ...(customer_id ? { 'customer.id': customer_id } : {}) } : { 'customer.id': (p as Extract<Principal, { kind: 'user' }>).userId };
+    const filter = { ...pageFilter('createdAt', q.data.cursor), ...own, ...(status ? { status } : {}), ...(since ? { createdAt: { $gte: since } } : {}) };
+    const docs = await Order.find(filter, { timeline: 0 }).sort(pageSort('createdAt')).limit(limit + 1).lean();
+    const { items, nextCursor } = page(docs, limit, 'createdAt');
+    res.json({ items: items.map((o) => presentOrder(o as unknown as OrderView, config)), nextCursor });
+  });
+
+  router.get('/orders/:number', customerOrAdmin, async (req, res) => {
+    const doc = await visibleOrder(req.params.number as string, res);
+    // Live state from the workflow; the projection if the execution cannot answer (closed and purged, worker down).
+    const live = await temporal.workflow
+      .getHandle(doc.workflowId)
+      .query(orderStateQuery)
+      .catch(() => undefined);
+    res.json({ ...presentOrder((live ?? doc) as unknown as OrderView, config), source: live ? 'workflow' : 'projection' });
+  });
+
+  async function runUpdate(number: string, run: () => Promise<OrderView>, res: Response) {
+    try {
+      res.json(presentOrder(await run(), config));
+    } catch (err) {
+      const mapped = updateFailure(err);
+      if (mapped) throw mapped;
+      if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') {
+        const doc = await Order.findById(number).lean();
+        throw new HttpError(409, 'invalid_transition', `order ${number} is ${doc?.status ?? 'closed'} and can no longer change`, { field: 'status', current: doc?.status });
+      }
+      throw err;
+    }
+  }
+
+  router.patch('/orders/:number/status', requireRole('admin'), async (req, res) => {
+    const number = req.params.number as string;
+    const doc = await visibleOrder(number, res);
+    const body = statusBody.safeParse(req.body ?? {});
+    if (!body.success) throw validationError(body.error);
+    const by = actor(principalOf(res)!);
+    const handle = temporal.workflow.getHandle(doc.workflowId);
+    const b = body.data;
+    await runUpdate(
+      number,
+      () =>
+        b.status === 'cancelled'
+          ? handle.executeUpdate(cancelOrderUpdate, { args: [{ reason: b.reason, by }] })
+          : handle.executeUpdate(fulfillmentUpdate, { args: [{ status: b.status, trackingNumber: b.tracking_number, by }] }),
+      res,
+    );
+  });
+
+  router.post('/orders/:number/cancel', customerOrAdmin, async (req, res) => {
+    const number = req.params.number as string;
+    const doc = await visibleOrder(number, res);
+    const body = cancelBody.safeParse(req.body ?? {});
+    if (!body.success) throw validationError(body.error);
+    const by = actor(principalOf(res)!);
+    await runUpdate(number, () => temporal.workflow.getHandle(doc.workflowId).executeUpdate(cancelOrderUpdate, { args: [{ reason: body.data.reason, by }] }), res);
+  });
+
+  /** Ops: run a failed step of the order again (same as `temporal workflow signal --name retry`). */
+  router.post('/orders/:number/retry', requireRole('admin'), async (req, res) => {
+    const number = req.params.number as string;
+    const doc = await visibleOrder(number, res);
+    try {
+      await temporal.workflow.getHandle(doc.workflowId).signal(retrySignal);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', `the execution of order ${number} is no longer running`);
+      throw err;
+    }
+    res.status(202).json({ order_number: number, signalled: 'retry' });
+  });
+
+  return router;
+}
+
+const actor = (p: Principal) => (p.kind === 'user' ? `${p.role}:${p.email}` : 'api_key');
