@@ -18,7 +18,7 @@ export class HttpError extends Error {
 export function validationError(err: z.ZodError, where: 'body' | 'query' | 'params' = 'body'): HttpError {
   const issues = err.issues.map((i) => ({ field: i.path.join('.') || where, message: i.message }));
   const first = issues[0];
-  return new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { in: where, issues });
+  return new HttpError(400, 'invalid_request', `${first.field}: ${first.message}`, { field: first.field, in: where, issues });
 }
 
 export const notFound: RequestHandler = (req, _res, next) => {

@@ -22,6 +22,10 @@ import { createSandboxApp } from '../../sandbox/app';
 import { newPayment } from '../../sandbox/mercadopago';
 import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
 import { startServers } from '../harness/servers';
+import { applyStockChange } from '../../activities/mongo/stock';
+import { startSmtpSink } from '../../sandbox/smtp-sink';
+import { freePort } from '../../infra/processes';
+import { checkoutUpdate, fulfillmentUpdate, orderStateQuery, paymentUpdatedSignal, type OrderInput } from '../../workflows/orders/definitions';
 
 const TAG = process.argv[2];
 
@@ -39,7 +43,9 @@ async function main() {
   const sandbox = app.listen(0, '127.0.0.1');
   await new Promise((r) => sandbox.once('listening', r));
   const base = `http://127.0.0.1:${(sandbox.address() as AddressInfo).port}`;
+  const smtp = await startSmtpSink({ port: await freePort() });
   const config = parseConfig({
+    SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
     MERCADOPAGO_BASE_URL: `${base}/mercadopago`,
     MERCADOPAGO_ACCESS_TOKEN: 'record-token',
     GHL_BASE_URL: `${base}/gohighlevel`,
@@ -51,7 +57,7 @@ async function main() {
     await ensureIndexes();
     const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
     const client = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-    const worker = (taskQueue: 'ops' | 'webhooks') =>
+    const worker = (taskQueue: 'ops' | 'webhooks' | 'orders') =>
       Worker.create({
         connection: nativeConnection,
         taskQueue,
@@ -80,11 +86,64 @@ async function main() {
     });
     await save(notification, 'mercadopago-notification-retry');
 
+    // The order's fullest path: reserve, payment link, a payment reported twice (redelivery), a
+    // duplicate payment refunded, CRM failing → manual retry, then processing → shipped → delivered.
+    const orders = await worker('orders');
+    await applyStockChange({ sku: 'REC-1', kind: 'initial', quantity: 5, opKey: 'init:REC-1' });
+    const input: OrderInput = {
+      orderNumber: 'PF-RECORDED0001',
+      customer: { id: 'u-rec', email: 'replay@example.com', name: 'Ana Replay' },
+      items: [{ sku: 'REC-1', name: 'Recorded', quantity: 2, unitPriceMinor: 1000_50, lineTotalMinor: 2001_00 }],
+      currency: 'ARS',
+      totalMinor: 2001_00,
+      shippingAddress: { street: 'Calle 1', city: 'Córdoba', postal_code: 'X5000', country: 'AR' },
+      affiliateCode: 'AFF-REC',
+      createdAt: new Date().toISOString(),
+      paymentTimeoutMs: 60_000,
+      latePaymentWindowMs: 1_000,
+      crm: { pipelineId: 'p', paidTag: 'pedido-pagado', cancelledTag: 'pedido-cancelado' },
+    };
+    const order = await client.workflow.start('orderCheckout', { taskQueue: 'orders', workflowId: `order-${input.orderNumber}`, args: [input] });
+    await orders.runUntil(async () => {
+      await order.executeUpdate(checkoutUpdate);
+      state.faults.push({ provider: 'gohighlevel', path: '/opportunities/upsert', kind: 'error', status: 401, remaining: -1 });
+      const paid = newPayment(state, { status: 'approved', transaction_amount: 2001, currency_id: 'ARS', external_reference: input.orderNumber });
+      const update = { paymentId: String(paid.id), status: 'approved', amount: 2001, currency: 'ARS', dateLastUpdated: paid.date_last_updated };
+      await order.signal(paymentUpdatedSignal, update);
+      await order.signal(paymentUpdatedSignal, update);
+      const second = newPayment(state, { status: 'approved', transaction_amount: 2001, currency_id: 'ARS', external_reference: input.orderNumber });
+      await order.signal(paymentUpdatedSignal, { ...update, paymentId: String(second.id), dateLastUpdated: second.date_last_updated });
+      while ((await order.query(orderStateQuery)).failedSteps.length === 0) await new Promise((r) => setTimeout(r, 200));
+      state.faults = [];
+      await order.signal(retrySignal);
+      await order.executeUpdate(fulfillmentUpdate, { args: [{ status: 'processing', by: 'recorder' }] });
+      await order.executeUpdate(fulfillmentUpdate, { args: [{ status: 'shipped', trackingNumber: 'TRK-1', by: 'recorder' }] });
+      await order.executeUpdate(fulfillmentUpdate, { args: [{ status: 'delivered', by: 'recorder' }] });
+      await order.result();
+    });
+    await save(order, 'order-checkout-delivered');
+
+    // Timed out, released, then a late payment refunded inside the late window.
+    const late = await client.workflow.start('orderCheckout', {
+      taskQueue: 'orders',
+      workflowId: 'order-PF-RECORDED0002',
+      args: [{ ...input, orderNumber: 'PF-RECORDED0002', affiliateCode: undefined, paymentTimeoutMs: 1_000, latePaymentWindowMs: 3_000 }],
+    });
+    await (await worker('orders')).runUntil(async () => {
+      await late.executeUpdate(checkoutUpdate);
+      while ((await late.query(orderStateQuery)).status !== 'cancelled') await new Promise((r) => setTimeout(r, 100));
+      const p = newPayment(state, { status: 'approved', transaction_amount: 2001, currency_id: 'ARS', external_reference: 'PF-RECORDED0002' });
+      await late.signal(paymentUpdatedSignal, { paymentId: String(p.id), status: 'approved', amount: 2001, currency: 'ARS', dateLastUpdated: p.date_last_updated });
+      await late.result();
+    });
+    await save(late, 'order-checkout-late-payment');
+
     await nativeConnection.close();
     await client.connection.close();
     await disconnectMongo();
   } finally {
     sandbox.close();
+    await smtp.close();
     await servers.stop();
   }
 }

@@ -235,7 +235,7 @@ test('approved payment → confirmed; a second payment is refunded; fulfillment 
     const done = await h.result();
     assert.equal(done.status, 'delivered');
     assert.deepEqual(d.mails, ['confirmed', 'shipped']);
-    assert.deepEqual(done.timeline.map((t) => t.event).filter((e) => e.startsWith('order_')), ['order_created', 'order_processing', 'order_shipped', 'order_delivered']);
+    assert.deepEqual(done.timeline.map((t: { event: string }) => t.event).filter((e: string) => e.startsWith('order_')), ['order_created', 'order_processing', 'order_shipped', 'order_delivered']);
   });
 });
 
