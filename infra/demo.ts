@@ -1,7 +1,10 @@
 /**
- * The product's main job, shown end to end on the running stack: a payment is approved at
- * "MercadoPago" (the sandbox), MercadoPago's signed webhook reaches the API, the workflow fetches
- * the payment, stores it, tags the payer in "GoHighLevel", and the event log shows it succeeded.
+ * The product's main job, shown end to end on the running stack:
+ * 1. a payment is approved at "MercadoPago" (the sandbox), MercadoPago's signed webhook reaches the
+ *    API, the workflow fetches the payment, stores it, tags the payer in "GoHighLevel";
+ * 2. a customer signs up and checks out an order: stock is reserved, a payment link is created, the
+ *    buyer pays it, MercadoPago notifies, the order is confirmed, the CRM gets a won opportunity and
+ *    the confirmation email lands in the sandbox's SMTP sink.
  */
 import { randomInt } from 'node:crypto';
 import type { Config } from '../common/config';
@@ -39,10 +42,51 @@ export async function runMainJob(config: Config, log: (line: string) => void = c
       const result = { eventId, paymentId: payment.id, ackMs: sent.ms, processedMs: Date.now() - started, paymentStatus: ev.paymentStatus, crmTags: contact?.tags ?? [], executionUrl: ev.execution.url };
       log(`processed in ${result.processedMs} ms: payment ${result.paymentStatus}, CRM contact tagged [${result.crmTags.join(', ')}]`);
       log(`execution: ${result.executionUrl}`);
+      await runOrderCheckout(config, log);
       return result;
     }
     if (ev?.status === 'failed') throw new Error(`event failed at ${ev.failedStep}: ${ev.lastError}`);
     if (Date.now() > deadline) throw new Error(`event ${eventId} not processed within 60 s (last status ${ev?.status})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+async function json(method: string, url: string, body?: unknown, headers: Record<string, string> = {}) {
+  const res = await fetch(url, { method, headers: { 'content-type': 'application/json', ...headers }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(30000) });
+  const data = (await res.json().catch(() => undefined)) as any;
+  if (!res.ok) throw new Error(`${method} ${url} → ${res.status}: ${JSON.stringify(data)}`);
+  return data;
+}
+
+/** A customer's checkout, paid through the payment link, confirmed by the order workflow. */
+async function runOrderCheckout(config: Config, log: (line: string) => void) {
+  const api = `http://${config.API_HOST}:${config.API_PORT}`;
+  const admin = sandboxAdmin(`http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}`);
+  const asAdmin = { authorization: `Bearer ${config.API_KEYS[0]}` };
+  const sku = `MATE-${randomInt(1e6)}`;
+  await json('POST', `${api}/api/v1/products`, { sku, name: 'Mate imperial de calabaza', price: '24999.90', currency: 'ARS', stock: 5 }, asAdmin);
+  const email = `compradora.${randomInt(1e6)}@example.com`;
+  const session = await json('POST', `${api}/auth/register`, { email, password: `demo-${randomInt(1e9)}-password`, name: 'Valentina Ruiz' });
+  const customer = { authorization: `Bearer ${session.access_token}` };
+
+  const started = Date.now();
+  const order = await json('POST', `${api}/api/v1/orders`, { items: [{ sku, quantity: 2 }], shipping_address: { street: 'Av. Santa Fe 3253', city: 'Buenos Aires', postal_code: 'C1425', country: 'AR' } }, customer);
+  log(`order ${order.order_number} accepted in ${Date.now() - started} ms: ${order.currency} ${order.total}, pay at ${order.payment.init_point}`);
+
+  await admin.payPreference(order.payment.preference_id, { payer_email: email });
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const o = await json('GET', `${api}/api/v1/orders/${order.order_number}`, undefined, customer);
+    if (o.status === 'confirmed' && o.pending_effects.length === 0) {
+      log(`order ${o.order_number} confirmed in ${Date.now() - started} ms: payment ${o.payment.payment_id}, stock committed, CRM opportunity won`);
+      const mail = (await admin.mail(email)).find((m) => m.subject.includes(o.order_number));
+      if (!mail) throw new Error('no confirmation email in the SMTP sink');
+      log(`confirmation email "${mail.subject}" delivered to ${email}`);
+      log(`execution: ${o.links.execution}`);
+      return;
+    }
+    if (o.status === 'cancelled' || o.status === 'rejected' || o.failed_steps) throw new Error(`order ${o.order_number}: ${o.status} ${JSON.stringify(o.failed_steps ?? o.cancellation ?? o.rejection)}`);
+    if (Date.now() > deadline) throw new Error(`order ${o.order_number} not confirmed within 60 s (status ${o.status})`);
     await new Promise((r) => setTimeout(r, 250));
   }
 }

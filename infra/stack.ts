@@ -42,6 +42,11 @@ async function main() {
   let config: Config;
   try {
     config = parseConfig();
+    // On the embedded stack, MercadoPago's notification_url and outgoing mail follow the ports in
+    // use (the sandbox's SMTP sink) unless they are set explicitly.
+    process.env.PUBLIC_API_URL ||= `http://${config.API_HOST}:${config.API_PORT}`;
+    process.env.SMTP_URL ||= `smtp://${config.SANDBOX_HOST}:${config.SANDBOX_SMTP_PORT}`;
+    config = parseConfig();
   } catch (err) {
     if (err instanceof ConfigError) {
       console.error(`[stack] refusing to start: ${err.message}`);
@@ -64,6 +69,7 @@ async function main() {
     ...(embedTemporal ? ([['Temporal frontend', temporal.port], ['Temporal Web UI', TEMPORAL_UI_PORT]] as [string, number][]) : []),
     ...(embedMongo ? ([['FerretDB (MongoDB wire)', mongo.port || 27017]] as [string, number][]) : []),
     ['provider sandbox', config.SANDBOX_PORT],
+    ['sandbox SMTP sink', config.SANDBOX_SMTP_PORT],
     ['API', config.API_PORT],
   ];
   for (const [what, port] of ports) {
@@ -148,7 +154,7 @@ async function main() {
   say(`  logs         ${LOGS}`);
 
   if (!args.has('--no-demo')) {
-    say('main job: a MercadoPago payment webhook, end to end');
+    say('main job: a MercadoPago payment webhook and an order checkout, end to end');
     try {
       await runMainJob(config, (line) => say(`  ${line}`));
       say('main job ok');

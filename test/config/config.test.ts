@@ -48,6 +48,7 @@ test('production refuses the sandbox secrets and dev API keys', () => {
     MERCADOPAGO_ACCESS_TOKEN: 'APP_USR-real-token',
     MERCADOPAGO_WEBHOOK_SECRET: 'a-real-webhook-secret',
     GHL_ACCESS_TOKEN: 'pit-real-token',
+    JWT_SECRET: 'a-real-jwt-signing-secret-of-32-plus-chars',
     API_KEYS: 'a-real-key-of-enough-length',
   });
   assert.equal(ok.NODE_ENV, 'production');

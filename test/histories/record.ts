@@ -3,7 +3,8 @@
  * FerretDB, provider sandbox, real activities) and writes its history under test/histories/.
  * Re-record only when a workflow change is meant to be incompatible (and version the workflow);
  * otherwise the old histories must keep replaying.
- * Usage: node --import tsx test/histories/record.ts <version tag, e.g. v3>
+ * Usage: node --import tsx test/histories/record.ts <version tag, e.g. v3> [name prefix, e.g. order-]
+ * (with a prefix, only the histories of the workflows that changed are written)
  * Keep the older files: they are what executions started by earlier code look like.
  */
 import '../harness/quiet-sdk';
@@ -28,8 +29,10 @@ import { freePort } from '../../infra/processes';
 import { checkoutUpdate, fulfillmentUpdate, orderStateQuery, paymentUpdatedSignal, type OrderInput } from '../../workflows/orders/definitions';
 
 const TAG = process.argv[2];
+const ONLY = process.argv[3];
 
 async function save(handle: WorkflowHandle, name: string) {
+  if (ONLY && !name.startsWith(ONLY)) return;
   const out = path.join(__dirname, `${name}.${TAG}.json`);
   // Canonical proto3 JSON, the same form `temporal workflow show --output json` writes.
   writeFileSync(out, historyToJSON(await handle.fetchHistory()) + '\n');

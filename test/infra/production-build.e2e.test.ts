@@ -36,6 +36,7 @@ test('compiled worker with the prebuilt bundle runs workflows; compiled API repo
     MONGODB_URI: servers.mongoUri('prod'),
     API_PORT: String(apiPort),
     API_KEYS: 'production-like-api-key-0001',
+    JWT_SECRET: 'production-like-jwt-secret-0123456789abcdef',
     MERCADOPAGO_ACCESS_TOKEN: 'APP_USR-production-like',
     MERCADOPAGO_WEBHOOK_SECRET: 'production-like-secret',
     GHL_ACCESS_TOKEN: 'pit-production-like',

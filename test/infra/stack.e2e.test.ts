@@ -22,6 +22,7 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     MONGODB_URI: `mongodb://127.0.0.1:${mongo}/pagosflow`,
     API_PORT: String(api),
     SANDBOX_PORT: String(sandbox),
+    SANDBOX_SMTP_PORT: String(await freePort()),
     MERCADOPAGO_BASE_URL: `http://127.0.0.1:${sandbox}/mercadopago`,
     GHL_BASE_URL: `http://127.0.0.1:${sandbox}/gohighlevel`,
   };
@@ -35,6 +36,8 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     assert.match(out, /all parts healthy/);
     assert.match(out, /processed in \d+ ms: payment approved, CRM contact tagged \[pago-aprobado\]/);
     assert.match(out, new RegExp(`execution: http://127.0.0.1:${ui}/namespaces/default/workflows/webhook-mp-\\d+/`));
+    assert.match(out, /order PF-[0-9A-Z]{12} confirmed in \d+ ms/);
+    assert.match(out, /confirmation email "Pedido PF-[0-9A-Z]{12} confirmado" delivered/);
     assert.match(out, /main job ok/);
     for (const part of ['api', 'worker', 'sandbox', 'ferretdb', 'temporal']) assert.match(out, new RegExp(`${part} stopped`));
     assert.ok(existsSync(path.join(data, 'temporal', 'temporal.db')), 'Temporal history is persisted to SQLite');

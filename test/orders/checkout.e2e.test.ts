@@ -4,7 +4,7 @@
  * delivered by the sandbox to the preference's notification_url, mail received by a real SMTP
  * server started here, and manual retry sent with the real tctl.
  */
-import { after, before, test } from 'node:test';
+import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
@@ -40,6 +40,11 @@ after(async () => {
   await stack?.stop();
   await smtp?.close();
   await servers?.stop();
+});
+
+// A test that fails half-way must not leave its injected faults to the next one.
+afterEach(async () => {
+  await admin?.clearFaults();
 });
 
 const api = (path: string) => `${stack.apiUrl}${path}`;
@@ -275,8 +280,9 @@ test('GoHighLevel failing after payment: order stays confirmed, CRM step retried
   assert.equal(stuck.status, 'confirmed', 'the order does not depend on the CRM');
   assert.equal(stuck.failed_steps[0].step, 'syncOrderOpportunity:won');
   assert.equal((await admin.calls({ provider: 'gohighlevel', path: '/opportunities/upsert' })).calls.filter((x) => x.status === 429).length, 1, 'retried after the 429');
-  const alert = await db.collection('alerts').findOne({ _id: `order-step-failed:${number}` as never });
-  assert.equal(alert?.status, 'open');
+  await waitFor('an open alert for ops', async () => {
+    if ((await db.collection('alerts').findOne({ _id: `order-step-failed:${number}` as never }))?.status !== 'open') throw new Error('no open alert');
+  });
   await smtp.waitFor((m) => m.subject === `Pedido ${number} confirmado`);
 
   await admin.clearFaults();

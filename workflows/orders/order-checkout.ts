@@ -391,7 +391,6 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
     state.payment.paidAt = now();
     for (const item of input.items) await stock.commitStock({ orderNumber, sku: item.sku, quantity: item.quantity });
     setStatus('confirmed', 'payment_approved', { paymentId: paidWith.paymentId });
-    await persist();
     for (const p of payments.values()) refundIfUnwanted(p);
     if (input.affiliateCode) {
       const affiliateCode = input.affiliateCode;
@@ -404,6 +403,8 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
     sendEmail('confirmed');
     // If the customer asked to cancel in the same instant, the payment won: cancel it as paid.
     if (cancelRequest) cancelPaidOrder(cancelRequest);
+    // Recorded with its side effects already queued, so no reader sees "confirmed, nothing pending" early.
+    await persist();
   } else {
     const reason = cancelRequest ? cancelRequest.reason : settled ? `payment_${failed()!.status}` : 'payment_timeout';
     const by = cancelRequest ? cancelRequest.by : 'system';
