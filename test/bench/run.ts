@@ -3,8 +3,9 @@
  * sandbox, worker and API processes), each measurement next to its floor in the same run:
  *   1. ack latency of signed deliveries vs a bare client.workflow.start loop (same server, same
  *      concurrency, same start options), interleaved in rounds so drift hits both alike;
- *   2. end-to-end processed/s vs a bare workflow with three no-op activities.
- * Usage: npm run bench [-- --n 400 --c 16 --rounds 3]
+ *   2. end-to-end processed/s vs a bare workflow with three no-op activities;
+ *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts).
+ * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8]
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -19,8 +20,19 @@ import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import { startServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
+import { benchOrders } from './orders';
 
-const { values: opt } = parseArgs({ options: { n: { type: 'string', default: '400' }, c: { type: 'string', default: '16' }, rounds: { type: 'string', default: '3' } } });
+const { values: opt } = parseArgs({
+  options: {
+    n: { type: 'string', default: '400' },
+    c: { type: 'string', default: '16' },
+    rounds: { type: 'string', default: '3' },
+    'orders-n': { type: 'string', default: '100' },
+    'orders-c': { type: 'string', default: '8' },
+  },
+});
+const ORDERS_N = Number(opt['orders-n']);
+const ORDERS_C = Number(opt['orders-c']);
 const N = Number(opt.n);
 const C = Number(opt.c);
 const ROUNDS = Number(opt.rounds);
@@ -160,6 +172,13 @@ async function main() {
     ];
     console.log(e2e.join('\n'));
     results.push(...e2e);
+
+    // Phase 3 — orders, on fresh servers again.
+    await servers.stop();
+    servers = await startServers();
+    const orders = await benchOrders(servers, { n: ORDERS_N, c: ORDERS_C, rounds: ROUNDS, load, pct });
+    console.log(orders.join('\n'));
+    results.push(...orders);
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {
