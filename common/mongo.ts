@@ -18,3 +18,6 @@ export async function connectMongo(config: Pick<Config, 'MONGODB_URI'>, opts: { 
 export async function disconnectMongo() {
   await mongoose.disconnect();
 }
+
+/** E11000: an insert or upsert hit a unique index — the atomic "someone was first" of our claims. */
+export const isDuplicateKey = (err: unknown): boolean => (err as { code?: number })?.code === 11000;

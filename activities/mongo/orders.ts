@@ -1,8 +1,8 @@
 import { AffiliateAttribution } from '../../common/models/affiliate-attribution';
 import { Order } from '../../common/models/order';
 import type { OrderView } from '../../workflows/orders/definitions';
+import { isDuplicateKey } from '../../common/mongo';
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /** MongoDB activities of the order saga: its projection and its affiliate attribution. */
 export function createOrderStoreActivities() {

@@ -2,6 +2,7 @@ import { Context } from '@temporalio/activity';
 import { Payment } from '../../common/models/payment';
 import { PaymentTransition } from '../../common/models/payment-transition';
 import type { PaymentSnapshot } from '../mercadopago/activities';
+import { isDuplicateKey } from '../../common/mongo';
 
 export interface SavePaymentResult {
   /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
@@ -11,7 +12,6 @@ export interface SavePaymentResult {
   becameApproved: boolean;
 }
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 /** Integer minor units, so sums stay exact (MercadoPago amounts have at most 2 decimals). */
 export const toMinor = (amount: number) => Math.round(amount * 100);

@@ -7,6 +7,7 @@
  * change idempotent across activity retries. The `stock` document caches the newest entry.
  */
 import { Stock, StockMovement, type StockMovementKind } from '../../common/models/stock';
+import { isDuplicateKey } from '../../common/mongo';
 
 export interface StockChange {
   sku: string;
@@ -28,7 +29,6 @@ export type StockChangeResult =
   | ({ applied: true; version: number } & StockLevels)
   | ({ applied: false; reason: 'insufficient_stock' | 'no_such_stock' | 'nothing_reserved' } & StockLevels);
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 const movementId = (sku: string, version: number) => `${sku}:${version}`;
 
 /** The state after `change`, or why it cannot apply. */

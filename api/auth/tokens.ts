@@ -8,6 +8,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../common/config';
 import { RevokedToken } from '../../common/models/revoked-token';
 import type { UserRole } from '../../common/models/user';
+import { isDuplicateKey } from '../../common/mongo';
 
 const ISSUER = 'pagos-flow';
 const AUDIENCE = 'pagos-flow-api';
@@ -27,7 +28,6 @@ export interface VerifiedToken extends TokenSubject {
 
 export class TokenError extends Error {}
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 export function createTokenService(config: Pick<Config, 'JWT_SECRET' | 'JWT_ACCESS_TTL_SECONDS' | 'JWT_REFRESH_TTL_SECONDS'>) {
   const key = new TextEncoder().encode(config.JWT_SECRET);

@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { User, type UserRole } from '../../common/models/user';
 import { hashPassword } from './passwords';
+import { isDuplicateKey } from '../../common/mongo';
 
-const isDuplicateKey = (err: unknown) => (err as { code?: number })?.code === 11000;
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();
 
