@@ -5,7 +5,11 @@
  */
 import { z } from 'zod';
 
-export const TASK_QUEUES = ['webhooks', 'orders', 'commissions', 'ops'] as const;
+/**
+ * `gohighlevel` carries every GoHighLevel call, throttled at the queue (GHL_ACTIVITIES_PER_SECOND)
+ * so bursts stay under GoHighLevel's 100 requests / 10 s instead of spending retry attempts on 429s.
+ */
+export const TASK_QUEUES = ['webhooks', 'orders', 'commissions', 'ops', 'gohighlevel'] as const;
 export type TaskQueueName = (typeof TASK_QUEUES)[number];
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -25,6 +29,7 @@ export const SANDBOX_SECRETS = {
   MERCADOPAGO_WEBHOOK_SECRET: 'sandbox-webhook-secret',
   GHL_ACCESS_TOKEN: 'sandbox-ghl-token',
   JWT_SECRET: 'sandbox-jwt-secret-change-me-0123456789',
+  DATA_ENCRYPTION_KEY: 'c2FuZGJveC1kYXRhLWtleS1jaGFuZ2UtbWUtMDEyMzQ=',
 } as const;
 
 export const envSchema = z
@@ -53,6 +58,34 @@ export const envSchema = z
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(30),
     /** How long a cancelled order keeps listening for a late payment to refund it. */
     ORDER_LATE_PAYMENT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+
+    /** AES-256-GCM key for data encrypted at rest (affiliates' bank data): 32 bytes, base64. */
+    DATA_ENCRYPTION_KEY: z
+      .string()
+      .refine((v) => Buffer.from(v, 'base64').length === 32, 'must be 32 bytes, base64-encoded (openssl rand -base64 32)')
+      .default(SANDBOX_SECRETS.DATA_ENCRYPTION_KEY),
+
+    /** Days a commission is held before approval; a refund inside it voids the commission. */
+    COMMISSION_HOLD_DAYS: z.coerce.number().min(0).max(365).default(14),
+    /** Commissions up to this amount (minor units of their currency) are approved automatically. */
+    COMMISSION_AUTO_APPROVE_MAX_MINOR: z.coerce.number().int().min(0).default(1_000_000),
+    /** A commission waiting for a person's approval longer than this raises a reminder alert. */
+    COMMISSION_APPROVAL_REMINDER_HOURS: z.coerce.number().min(0.0001).max(24 * 30).default(48),
+    /** How long after becoming payable a refund still claws a commission back. */
+    COMMISSION_CLAWBACK_WINDOW_DAYS: z.coerce.number().min(0).max(730).default(90),
+    /** When the monthly payout batch runs (cron, in SCHEDULE_TIMEZONE), and where. */
+    PAYOUT_SCHEDULE_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression').default('0 6 1 * *'),
+    SCHEDULE_TIMEZONE: z
+      .string()
+      .refine((tz) => {
+        try {
+          new Intl.DateTimeFormat('en', { timeZone: tz });
+          return true;
+        } catch {
+          return false;
+        }
+      }, 'is not an IANA time zone')
+      .default('America/Argentina/Buenos_Aires'),
 
     TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
@@ -88,6 +121,8 @@ export const envSchema = z
     GHL_ACCESS_TOKEN: z.string().min(8).default(SANDBOX_SECRETS.GHL_ACCESS_TOKEN),
     GHL_LOCATION_ID: z.string().min(1).default('sandbox-location'),
     GHL_API_VERSION: z.string().min(1).default('2021-07-28'),
+    /** GoHighLevel activities started per second across all workers (each makes 1–2 requests; the limit is 10/s). */
+    GHL_ACTIVITIES_PER_SECOND: z.coerce.number().min(0.1).max(100).default(4),
     /** Pipeline where paid orders become opportunities. */
     GHL_PIPELINE_ID: z.string().min(1).default('sandbox-pipeline'),
     GHL_ORDER_PAID_TAG: z.string().min(1).max(100).default('pedido-pagado'),

@@ -7,10 +7,11 @@ import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
 import { connectMongo, disconnectMongo } from '../common/mongo';
-import { connectWorker } from '../common/temporal';
+import { connectWorker, createTemporalClient } from '../common/temporal';
 import { ensureIndexes } from '../common/models';
 import { attemptRecorder } from './attempt-recorder';
 import { WORKFLOWS_PATH } from './bundle';
+import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
@@ -40,11 +41,17 @@ export async function runWorkers(config: Config): Promise<void> {
         taskQueue,
         workflowBundle: bundle,
         activities: activitiesFor(taskQueue, config),
-        interceptors: taskQueue === 'webhooks' ? { activity: [attemptRecorder] } : undefined,
+        interceptors: taskQueue === 'webhooks' || taskQueue === 'gohighlevel' ? { activity: [attemptRecorder] } : undefined,
+        ...(taskQueue === 'gohighlevel' ? { maxTaskQueueActivitiesPerSecond: config.GHL_ACTIVITIES_PER_SECOND } : {}),
       }),
     ),
   );
   log.info({ taskQueues: config.WORKER_TASK_QUEUES, namespace: config.TEMPORAL_NAMESPACE }, 'workers created');
+  if (config.WORKER_TASK_QUEUES.includes('commissions')) {
+    const client = createTemporalClient(config);
+    log.info({ schedules: await ensureSchedules(client, config) }, 'schedules registered');
+    await client.connection.close();
+  }
   // Supervisors wait for this line, whatever the log level.
   process.stdout.write(`${WORKER_READY_LINE}: ${config.WORKER_TASK_QUEUES.join(', ')}\n`);
   // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).

@@ -4,7 +4,9 @@ import { createGoHighLevelActivities } from '../activities/gohighlevel/activitie
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
 import { createAlertActivities } from '../activities/mongo/alerts';
 import { createHealthCheckActivities } from '../activities/mongo/health-checks';
+import { createCommissionStoreActivities } from '../activities/mongo/commissions';
 import { createOrderStoreActivities } from '../activities/mongo/orders';
+import { createPayoutActivities } from '../activities/mongo/payouts';
 import { createPaymentStoreActivities } from '../activities/mongo/payments';
 import { createWebhookEventActivities } from '../activities/mongo/webhook-events';
 import { createStockActivities } from '../activities/mongo/stock';
@@ -12,7 +14,11 @@ import { createProbeActivities } from '../activities/probes';
 
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 
-/** The activities each task queue's worker registers, grouped by the system they talk to. */
+/**
+ * The activities each task queue's worker registers, grouped by the system they talk to.
+ * (GoHighLevel activities stay registered on `webhooks` and `orders` too, for executions that
+ * scheduled them there before the `gohighlevel` queue existed.)
+ */
 export function activitiesFor(queue: TaskQueueName, config: Config): Activities {
   switch (queue) {
     case 'webhooks':
@@ -22,6 +28,8 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createPaymentStoreActivities(),
         ...createWebhookEventActivities(),
       };
+    case 'gohighlevel':
+      return createGoHighLevelActivities(config);
     case 'ops':
       return { ...createProbeActivities(), ...createHealthCheckActivities() };
     case 'orders':
@@ -34,6 +42,6 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createEmailActivities(config),
       };
     case 'commissions':
-      return {};
+      return { ...createCommissionStoreActivities(), ...createPayoutActivities(), ...createAlertActivities() };
   }
 }

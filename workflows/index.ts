@@ -5,3 +5,5 @@
 export { dependencyHealthCheck } from './ops/health-check';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { orderCheckout } from './orders/order-checkout';
+export { commissionLifecycle } from './commissions/commission-lifecycle';
+export { commissionPayoutBatch } from './commissions/payout-batch';

@@ -17,7 +17,8 @@ const providerSchedule: ActivityOptions = {
 };
 
 export const mercadoPagoActivity: ActivityOptions = providerSchedule;
-export const goHighLevelActivity: ActivityOptions = providerSchedule;
+/** On their own task queue, throttled there: see TASK_QUEUES in common/config.ts. */
+export const goHighLevelActivity: ActivityOptions = { ...providerSchedule, taskQueue: 'gohighlevel' };
 /** Outgoing mail (SMTP): the same patient schedule; a mail server down for an hour loses nothing. */
 export const emailActivity: ActivityOptions = providerSchedule;
 

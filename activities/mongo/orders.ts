@@ -1,5 +1,6 @@
 import { AffiliateAttribution } from '../../common/models/affiliate-attribution';
 import { Order } from '../../common/models/order';
+import { writeByRevision } from './projection';
 import type { OrderView } from '../../workflows/orders/definitions';
 import { isDuplicateKey } from '../../common/mongo';
 
@@ -13,12 +14,7 @@ export function createOrderStoreActivities() {
      */
     async recordOrder(view: OrderView): Promise<void> {
       const { orderNumber, revision, createdAt, updatedAt, ...rest } = view;
-      const doc = { ...rest, orderNumber, revision, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) };
-      try {
-        await Order.updateOne({ _id: orderNumber, revision: { $lt: revision } }, { $set: doc }, { upsert: true });
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      await writeByRevision(Order, orderNumber, revision, { ...rest, orderNumber, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
     },
 
     /** One attribution per order; a retry finds it already there. */

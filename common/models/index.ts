@@ -1,4 +1,9 @@
+import { Affiliate } from './affiliate';
 import { AffiliateAttribution } from './affiliate-attribution';
+import { BusinessEvent } from './business-event';
+import { Campaign } from './campaign';
+import { Commission, LedgerEntry, Payout, PayoutBatch } from './commission';
+import { Conversion } from './conversion';
 import { Alert } from './alert';
 import { HealthCheck } from './health-check';
 import { Order } from './order';
@@ -12,7 +17,15 @@ import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 
 export const ALL_MODELS = [
+  Affiliate,
   AffiliateAttribution,
+  BusinessEvent,
+  Campaign,
+  Commission,
+  Conversion,
+  LedgerEntry,
+  Payout,
+  PayoutBatch,
   Alert,
   HealthCheck,
   Order,

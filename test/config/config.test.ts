@@ -8,7 +8,7 @@ test('defaults point at the embedded dev stack', () => {
   const c = parseConfig({});
   assert.equal(c.TEMPORAL_ADDRESS, '127.0.0.1:7233');
   assert.equal(c.MONGODB_URI, 'mongodb://127.0.0.1:27017/pagosflow');
-  assert.deepEqual(c.WORKER_TASK_QUEUES, ['webhooks', 'orders', 'commissions', 'ops']);
+  assert.deepEqual(c.WORKER_TASK_QUEUES, ['webhooks', 'orders', 'commissions', 'ops', 'gohighlevel']);
   assert.equal(c.API_PORT, 3000);
 });
 
@@ -49,6 +49,7 @@ test('production refuses the sandbox secrets and dev API keys', () => {
     MERCADOPAGO_WEBHOOK_SECRET: 'a-real-webhook-secret',
     GHL_ACCESS_TOKEN: 'pit-real-token',
     JWT_SECRET: 'a-real-jwt-signing-secret-of-32-plus-chars',
+    DATA_ENCRYPTION_KEY: 'cmVhbC1wcm9kdWN0aW9uLWtleS0zMi1ieXRlcy0wMDA=',
     API_KEYS: 'a-real-key-of-enough-length',
   });
   assert.equal(ok.NODE_ENV, 'production');

@@ -32,3 +32,14 @@ export async function createTimeSkippingEnv(attempts = 4): Promise<TestWorkflowE
   }
   throw new Error(`time-skipping test server did not start after ${attempts} attempts: ${(lastError as Error)?.message}`);
 }
+
+/**
+ * Workers for a test's own task queue and for `gohighlevel` (where the retry policies send every
+ * GoHighLevel activity), both with the test's activities, running until `fn` settles.
+ */
+export async function runWithWorkers<T>(env: TestWorkflowEnvironment, taskQueue: string, activities: object, fn: () => Promise<T>): Promise<T> {
+  const { Worker } = await import('@temporalio/worker');
+  const make = (q: string) => Worker.create({ connection: env.nativeConnection, taskQueue: q, workflowsPath: require.resolve('../../workflows'), activities });
+  const [main, crm] = await Promise.all([make(taskQueue), make('gohighlevel')]);
+  return crm.runUntil(main.runUntil(fn));
+}

@@ -60,7 +60,7 @@ async function main() {
     await ensureIndexes();
     const nativeConnection = await NativeConnection.connect({ address: servers.temporalAddress });
     const client = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-    const worker = (taskQueue: 'ops' | 'webhooks' | 'orders') =>
+    const worker = (taskQueue: 'ops' | 'webhooks' | 'orders' | 'gohighlevel' | 'commissions') =>
       Worker.create({
         connection: nativeConnection,
         taskQueue,
@@ -69,6 +69,9 @@ async function main() {
         interceptors: taskQueue === 'webhooks' ? { activity: [attemptRecorder] } : undefined,
       });
 
+    // GoHighLevel activities run on their own queue: its worker serves every recording below.
+    const crmWorker = await worker('gohighlevel');
+    const crmRunning = crmWorker.run();
     const ops = await worker('ops');
     const health = await client.workflow.start('dependencyHealthCheck', { taskQueue: 'ops', workflowId: 'recorded-health-check' });
     await ops.runUntil(health.result());
@@ -141,6 +144,8 @@ async function main() {
     });
     await save(late, 'order-checkout-late-payment');
 
+    crmWorker.shutdown();
+    await crmRunning;
     await nativeConnection.close();
     await client.connection.close();
     await disconnectMongo();

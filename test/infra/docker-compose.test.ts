@@ -36,7 +36,7 @@ test('API and worker env names are exactly ones the config module reads, and poi
     assert.match(env.MONGODB_URI, /replicaSet=rs0/);
     assert.ok(services[new URL(env.SMTP_URL).hostname], 'SMTP_URL host is not a compose service');
     // Secrets are required from the environment, never baked in.
-    for (const secret of ['MERCADOPAGO_ACCESS_TOKEN', 'MERCADOPAGO_WEBHOOK_SECRET', 'GHL_ACCESS_TOKEN', 'API_KEYS', 'JWT_SECRET']) {
+    for (const secret of ['MERCADOPAGO_ACCESS_TOKEN', 'MERCADOPAGO_WEBHOOK_SECRET', 'GHL_ACCESS_TOKEN', 'API_KEYS', 'JWT_SECRET', 'DATA_ENCRYPTION_KEY']) {
       assert.match(env[secret], /^\$\{[A-Z_]+:\?/, `${name}.${secret} must be required from the environment`);
     }
     const build = services[name].build;

@@ -37,6 +37,7 @@ test('compiled worker with the prebuilt bundle runs workflows; compiled API repo
     API_PORT: String(apiPort),
     API_KEYS: 'production-like-api-key-0001',
     JWT_SECRET: 'production-like-jwt-secret-0123456789abcdef',
+    DATA_ENCRYPTION_KEY: 'cmVhbC1wcm9kdWN0aW9uLWtleS0zMi1ieXRlcy0wMDA=',
     MERCADOPAGO_ACCESS_TOKEN: 'APP_USR-production-like',
     MERCADOPAGO_WEBHOOK_SECRET: 'production-like-secret',
     GHL_ACCESS_TOKEN: 'pit-production-like',

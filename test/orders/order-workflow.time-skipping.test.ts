@@ -8,7 +8,6 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import {
   cancelOrderUpdate,
   checkoutUpdate,
@@ -18,7 +17,7 @@ import {
   type OrderInput,
   type PaymentUpdate,
 } from '../../workflows/orders/definitions';
-import { createTimeSkippingEnv } from '../harness/time-skipping';
+import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -138,9 +137,8 @@ const started: WorkflowHandle[] = [];
  * skipping is server-wide, and an open order whose worker is gone would stall the next test's clock.
  */
 async function withWorker<T>(taskQueue: string, activities: object, run: () => Promise<T>): Promise<T> {
-  const worker = await Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
   try {
-    return await worker.runUntil(run);
+    return await runWithWorkers(env, taskQueue, activities, run);
   } finally {
     for (const h of started.splice(0)) await h.terminate('test finished').catch(() => undefined);
   }

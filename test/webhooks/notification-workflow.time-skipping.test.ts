@@ -8,10 +8,9 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
 import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
-import { createTimeSkippingEnv } from '../harness/time-skipping';
+import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -83,14 +82,13 @@ function doubles() {
   return { activities, calls, failures, attemptTimes, state };
 }
 
-async function worker(taskQueue: string, activities: object) {
-  return Worker.create({ connection: env.nativeConnection, taskQueue, workflowsPath: require.resolve('../../workflows'), activities });
-}
+/** Runs `fn` with workers for the test's queue and for `gohighlevel`. */
+const worker = (taskQueue: string, activities: object) => ({ runUntil: <T>(fn: () => Promise<T>) => runWithWorkers(env, taskQueue, activities, fn) });
 
 test('provider retries follow 1 min, 5 min, 15 min; exhaustion → failed and waiting; retry → success, nothing done twice', async () => {
   const d = doubles();
   d.state.crmDown = true;
-  const w = await worker('wf-schedule', d.activities);
+  const w = worker('wf-schedule', d.activities);
   await w.runUntil(async () => {
     const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-schedule', workflowId: 'wf-schedule-1', args: [notification('mp-1')] });
     // Let the server clock run through the whole retry window (21 minutes) and then some.
@@ -131,7 +129,7 @@ test('provider retries follow 1 min, 5 min, 15 min; exhaustion → failed and wa
 test('a retry signal while nothing has failed is ignored; a second failure waits for a second retry', async () => {
   const d = doubles();
   d.state.fetchDown = true;
-  const w = await worker('wf-twice', d.activities);
+  const w = worker('wf-twice', d.activities);
   await w.runUntil(async () => {
     const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-twice', workflowId: 'wf-twice-1', args: [notification('mp-2')] });
     await env.sleep('30 minutes');
@@ -157,7 +155,7 @@ test('a permanent provider error is not retried: failed at once, waiting for ops
     (d.attemptTimes.fetch ??= []).push(await env.currentTimeMs());
     throw ApplicationFailure.nonRetryable('MercadoPago 404: Payment not found', 'ProviderRejected');
   };
-  const w = await worker('wf-permanent', d.activities);
+  const w = worker('wf-permanent', d.activities);
   await w.runUntil(async () => {
     const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-permanent', workflowId: 'wf-permanent-1', args: [notification('mp-3')] });
     await env.sleep('1 hour');
