@@ -9,6 +9,8 @@ import { createTokenService } from './auth/tokens';
 import { authRouter } from './routes/auth';
 import { ordersRouter } from './routes/orders';
 import { productsRouter } from './routes/products';
+import { affiliatesRouter } from './routes/affiliates';
+import { commissionsRouter } from './routes/commissions';
 import { healthRouter } from './routes/health';
 import { paymentsRouter } from './routes/payments';
 import { webhookEventsRouter } from './routes/webhook-events';
@@ -34,7 +36,7 @@ export function createApp(deps: AppDeps) {
   const tokens = createTokenService(deps.config);
   app.use(authenticate({ apiKeys: deps.config.API_KEYS, tokens }));
   app.use(authRouter({ config: deps.config, tokens }));
-  app.use('/api/v1', productsRouter(), ordersRouter(deps));
+  app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   // Ops reads and commands: admins (signed in) and API keys.
   app.use('/api/v1', requireRole('admin'), webhookEventsRouter(deps), paymentsRouter());
   app.use(notFound);

@@ -35,7 +35,7 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
     case 'orders':
       return {
         ...createStockActivities(),
-        ...createOrderStoreActivities(),
+        ...createOrderStoreActivities(config),
         ...createAlertActivities(),
         ...createMercadoPagoActivities(config),
         ...createGoHighLevelActivities(config),

@@ -1,4 +1,12 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Config } from '../../common/config';
+import { Affiliate } from '../../common/models/affiliate';
 import { AffiliateAttribution } from '../../common/models/affiliate-attribution';
+import { Campaign } from '../../common/models/campaign';
+import { Conversion } from '../../common/models/conversion';
+import { isCurrency } from '../../common/money';
+import { ConversionRejected, conversionIdFor, refundConversion, registerConversion } from '../commissions/conversions';
 import { Order } from '../../common/models/order';
 import { writeByRevision } from './projection';
 import type { OrderView } from '../../workflows/orders/definitions';
@@ -6,7 +14,7 @@ import { isDuplicateKey } from '../../common/mongo';
 
 
 /** MongoDB activities of the order saga: its projection and its affiliate attribution. */
-export function createOrderStoreActivities() {
+export function createOrderStoreActivities(config: Config) {
   return {
     /**
      * Writes the workflow's view of the order. Upsert guarded by revision: a delayed write of an
@@ -17,20 +25,56 @@ export function createOrderStoreActivities() {
       await writeByRevision(Order, orderNumber, revision, { ...rest, orderNumber, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
     },
 
-    /** One attribution per order; a retry finds it already there. */
-    async recordAffiliateAttribution(input: { orderNumber: string; affiliateCode: string; customerEmail: string; amountMinor: number; currency: string; paymentId: string }): Promise<{ recorded: boolean }> {
+    /**
+     * One attribution per order (a retry finds it there), and — when the code names an active
+     * affiliate and a campaign is live in the order's currency — a conversion (external id
+     * `order:<number>`) whose commission workflow starts. Without a live campaign the attribution
+     * stays `recorded` for a person to look at.
+     */
+    async recordAffiliateAttribution(input: { orderNumber: string; affiliateCode: string; customerEmail: string; amountMinor: number; currency: string; paymentId: string }): Promise<{ recorded: boolean; conversionId?: string; reason?: string }> {
+      let recorded = true;
       try {
         await AffiliateAttribution.collection.insertOne({ _id: input.orderNumber, ...input, status: 'recorded', at: new Date() } as never);
-        return { recorded: true };
       } catch (err) {
         if (!isDuplicateKey(err)) throw err;
-        return { recorded: false };
+        recorded = false;
+      }
+      const affiliate = await Affiliate.findOne({ code: input.affiliateCode, status: 'active' }).lean();
+      if (!affiliate) return { recorded, reason: `no active affiliate with code ${input.affiliateCode}` };
+      if (!isCurrency(input.currency)) return { recorded, reason: `unknown currency ${input.currency}` };
+      const now = new Date();
+      const campaign = await Campaign.findOne({ status: 'active', currency: input.currency, startsAt: { $lte: now }, endsAt: { $gte: now } }).sort({ startsAt: -1 }).lean();
+      if (!campaign) return { recorded, reason: `no live campaign in ${input.currency}` };
+      try {
+        const { conversion } = await registerConversion(Context.current().client, config, {
+          externalId: `order:${input.orderNumber}`,
+          affiliateId: affiliate._id,
+          campaignId: campaign._id,
+          type: 'venta',
+          valueMinor: input.amountMinor,
+          currency: input.currency,
+          channel: 'web',
+          customer: { email: input.customerEmail },
+          orderNumber: input.orderNumber,
+          metadata: { payment_id: input.paymentId },
+        });
+        await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'converted', conversionId: conversion._id } });
+        return { recorded, conversionId: conversion._id };
+      } catch (err) {
+        if (err instanceof ConversionRejected) return { recorded, reason: err.message };
+        throw err;
       }
     },
 
-    /** A paid order cancelled later: its conversion no longer earns a commission. */
+    /** A paid order cancelled later: its conversion no longer earns a commission (voided or clawed back). */
     async voidAffiliateAttribution(input: { orderNumber: string }): Promise<void> {
       await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'voided' } });
+      const conversionId = conversionIdFor(`order:${input.orderNumber}`);
+      if (!(await Conversion.exists({ _id: conversionId }))) return;
+      await refundConversion(Context.current().client, conversionId, `order ${input.orderNumber} cancelled`).catch((err) => {
+        // Past the clawback window the commission workflow is closed: nothing left to take back.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
     },
   };
 }

@@ -62,7 +62,9 @@ export function createPayoutActivities() {
       const affiliates = new Map((await Affiliate.find({ _id: { $in: [...new Set(unpaid.map((e) => e.affiliateId))] } }).lean()).map((a) => [a._id, a]));
       const result: PayoutBatchResult = { period, payouts: [], below_minimum: [], csvRows: 0 };
       for (const b of balances.values()) {
-        const minimum = affiliates.get(b.affiliateId)?.commission?.minimumPayoutMinor ?? 0;
+        const affiliate = affiliates.get(b.affiliateId);
+        // The minimum is in the affiliate's own currency; balances in other currencies pay when positive.
+        const minimum = affiliate?.currency === b.currency ? (affiliate.commission?.minimumPayoutMinor ?? 0) : 0;
         if (b.amountMinor <= 0 || b.amountMinor < minimum) {
           result.below_minimum.push({ affiliateId: b.affiliateId, balanceMinor: b.amountMinor, currency: b.currency, minimumMinor: minimum });
           continue;

@@ -15,6 +15,7 @@ const affiliateAttributionSchema = new Schema(
     currency: { type: String, required: true },
     paymentId: { type: String, required: true },
     status: { type: String, enum: ['recorded', 'converted', 'voided'], required: true },
+    conversionId: { type: String },
     at: { type: Date, required: true },
   },
   { collection: 'affiliate_attributions', versionKey: false },

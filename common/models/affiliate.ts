@@ -16,6 +16,8 @@ const affiliateSchema = new Schema(
     phone: { type: String },
     document: { type: { type: String }, number: { type: String } },
     tier: { type: String, enum: AFFILIATE_TIERS, required: true },
+    /** The currency the minimum payout is in. */
+    currency: { type: String, required: true },
     commission: {
       baseBps: { type: Number, required: true },
       premiumBps: { type: Number, required: true },
