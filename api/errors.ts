@@ -37,6 +37,10 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(400, 'malformed_json', 'request body is not valid JSON', { field: 'body' });
     } else if (err?.type === 'entity.too.large') {
       httpError = new HttpError(413, 'payload_too_large', `request body exceeds ${err.limit} bytes`, { field: 'body', limit: err.limit });
+    } else if (/^Mongo(Server|Network|ServerSelection|ClientClosed)?Error$/.test(err?.name ?? '') || err?.name === 'MongooseServerSelectionError') {
+      // The database refused or is away: nothing was done, the client may try again.
+      log.warn({ err, method: req.method, path: req.path }, 'database unavailable');
+      httpError = new HttpError(503, 'temporarily_unavailable', 'the database is unavailable right now; try again', { retryAfterSeconds: 5 });
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'bad_request', err.expose ? err.message : 'bad request');
     } else {

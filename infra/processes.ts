@@ -226,7 +226,10 @@ export async function startTemporalDevServer(opts: { port: number; uiPort?: numb
 /** FerretDB v1 on its SQLite handler: the embedded MongoDB-wire server. */
 export async function startFerretDB(opts: { port: number; dataDir: string; logFile: string }): Promise<ManagedProcess> {
   mkdirSync(opts.dataDir, { recursive: true });
-  const args = ['--listen-addr', `127.0.0.1:${opts.port}`, '--sqlite-url', `file:${opts.dataDir.replace(/\/?$/, '/')}`, '--log-level', 'warn'];
+  // synchronous=normal in WAL (as for the Temporal dev server): no fsync per commit, still safe
+  // against a process crash; a power loss can lose the last commits. Production runs MongoDB.
+  const sqliteUrl = `file:${opts.dataDir.replace(/\/?$/, '/')}?_pragma=synchronous(normal)`;
+  const args = ['--listen-addr', `127.0.0.1:${opts.port}`, '--sqlite-url', sqliteUrl, '--log-level', 'warn'];
   const proc = startProcess('ferretdb', toolPath('ferretdb'), args, { logFile: opts.logFile });
   await waitForMongo(`mongodb://127.0.0.1:${opts.port}/admin`, { proc });
   return proc;

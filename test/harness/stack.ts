@@ -70,7 +70,7 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
 }
 
 /** A JSON request; returns status, headers and parsed body. */
-export async function http<T = any>(method: string, url: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string> } = {}) {
+export async function http<T = any>(method: string, url: string, opts: { body?: unknown; rawBody?: string; headers?: Record<string, string>; timeoutMs?: number } = {}) {
   const headers: Record<string, string> = { ...opts.headers };
   let body: string | undefined = opts.rawBody;
   if (opts.body !== undefined) {
@@ -78,7 +78,7 @@ export async function http<T = any>(method: string, url: string, opts: { body?: 
     headers['content-type'] ??= 'application/json';
   }
   if (opts.rawBody !== undefined) headers['content-type'] ??= 'application/json';
-  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(30000) });
+  const res = await fetch(url, { method, headers, body, signal: AbortSignal.timeout(opts.timeoutMs ?? 30000) });
   const text = await res.text();
   let json: T | undefined;
   try {

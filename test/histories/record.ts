@@ -25,6 +25,9 @@ import { notificationStateQuery, retrySignal, type MercadoPagoNotification } fro
 import { startServers } from '../harness/servers';
 import { applyStockChange } from '../../activities/mongo/stock';
 import { startSmtpSink } from '../../sandbox/smtp-sink';
+import { Affiliate } from '../../common/models/affiliate';
+import { Campaign } from '../../common/models/campaign';
+import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../workflows/commissions/definitions';
 import { freePort } from '../../infra/processes';
 import { checkoutUpdate, fulfillmentUpdate, orderStateQuery, paymentUpdatedSignal, type OrderInput } from '../../workflows/orders/definitions';
 
@@ -143,6 +146,27 @@ async function main() {
       await late.result();
     });
     await save(late, 'order-checkout-late-payment');
+
+    // Commissions: above the auto-approval threshold → reminder → approved by update → payable →
+    // refunded → clawback; and the payout batch over the ledger it left.
+    const now = new Date();
+    await Affiliate.collection.insertOne({ _id: 'af_rec', code: 'AFREC', name: 'Rec', email: 'rec@example.com', tier: 'premium', currency: 'COP', commission: { baseBps: 1500, premiumBps: 2000, minimumPayoutMinor: 1 }, status: 'active', createdAt: now, updatedAt: now } as never);
+    await Campaign.collection.insertOne({ _id: 'camp_rec', name: 'Rec', startsAt: now, endsAt: new Date(now.getTime() + 86_400_000), budgetMinor: 1, currency: 'COP', channels: [], commission: { saleBps: 1500 }, status: 'active', createdAt: now, updatedAt: now } as never);
+    const commissions = await worker('commissions');
+    const ci: CommissionInput = { commissionId: 'com_rec', conversionId: 'conv_rec', affiliateId: 'af_rec', campaignId: 'camp_rec', conversionType: 'venta', baseMinor: 1_000_000, currency: 'COP', holdMs: 500, autoApproveMaxMinor: 1000, reminderAfterMs: 1500, clawbackWindowMs: 60_000 };
+    const commission = await client.workflow.start('commissionLifecycle', { taskQueue: 'commissions', workflowId: 'commission-conv_rec', args: [ci] });
+    const batch = await commissions.runUntil(async () => {
+      while ((await commission.query(commissionStateQuery)).remindersSent === 0) await new Promise((r) => setTimeout(r, 200));
+      await commission.executeUpdate(decideCommissionUpdate, { args: [{ approved: true, by: 'recorder' }] });
+      while ((await commission.query(commissionStateQuery)).status !== 'payable') await new Promise((r) => setTimeout(r, 100));
+      await commission.signal(conversionRefundedSignal, { reason: 'recorded refund' });
+      await commission.result();
+      const b = await client.workflow.start('commissionPayoutBatch', { taskQueue: 'commissions', workflowId: 'recorded-payout-batch', args: [{ period: '2026-11' }] });
+      await b.result();
+      return b;
+    });
+    await save(commission, 'commission-lifecycle-manual-clawback');
+    await save(batch, 'commission-payout-batch');
 
     crmWorker.shutdown();
     await crmRunning;

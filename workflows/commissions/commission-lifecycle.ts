@@ -73,8 +73,7 @@ export async function commissionLifecycle(input: CommissionInput): Promise<Commi
     state.updatedAt = now();
     state.revision++;
     upsertSearchAttributes([{ key: CommissionStatus, value: status }]);
-    await store.recordCommission({ ...state });
-    await store.logCommissionEvent({ tipo: event, view: { ...state } });
+    await store.recordCommissionTransition({ tipo: event, view: { ...state } });
   }
   async function finish() {
     await condition(allHandlersFinished);
