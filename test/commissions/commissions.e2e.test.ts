@@ -6,14 +6,13 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { Client, Connection } from '@temporalio/client';
-import mongoose from 'mongoose';
+import type { Client } from '@temporalio/client';
+import type mongoose from 'mongoose';
 import { waitFor } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
-import { integrationServers, type IntegrationServers } from '../harness/servers';
-import { http, startStack, type RunningStack } from '../harness/stack';
+import { e2eContext, http, type RunningStack } from '../harness/stack';
 
-let servers: IntegrationServers;
+let ctx: Awaited<ReturnType<typeof e2eContext>>;
 let stack: RunningStack;
 let temporal: Client;
 let db: mongoose.Connection;
@@ -22,8 +21,7 @@ const headers = { authorization: `Bearer ${KEY}` };
 const HOLD_SECONDS = 3;
 
 before(async () => {
-  servers = await integrationServers();
-  stack = await startStack(servers, {
+  ctx = await e2eContext({
     env: {
       API_KEYS: KEY,
       COMMISSION_HOLD_DAYS: String(HOLD_SECONDS / 86400),
@@ -31,14 +29,10 @@ before(async () => {
       COMMISSION_CLAWBACK_WINDOW_DAYS: '1',
     },
   });
-  temporal = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-  db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
+  ({ stack, temporal, db } = ctx);
 });
 after(async () => {
-  await db?.close();
-  await temporal?.connection.close();
-  await stack?.stop();
-  await servers?.stop();
+  await ctx?.stop();
 });
 
 const api = (path: string) => `${stack.apiUrl}/api/v1${path}`;

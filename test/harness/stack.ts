@@ -2,6 +2,7 @@
  * (c) The product's own processes (sandbox, workers, API) spawned as in production, against the
  * test servers, on free ports, and helpers to drive them over HTTP.
  */
+import { randomUUID } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
@@ -10,6 +11,8 @@ import type { IntegrationServers } from './servers';
 
 export interface RunningStack {
   apiUrl: string;
+  /** The stack's own Temporal namespace (see registerTestNamespace). */
+  namespace: string;
   sandboxUrl: string;
   env: Record<string, string>;
   procs: ManagedProcess[];
@@ -26,7 +29,9 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
   const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
   const [apiPort, sandboxPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const namespace = opts.env?.TEMPORAL_NAMESPACE ?? (await registerTestNamespace(servers.temporalAddress));
   const env: Record<string, string> = {
+    TEMPORAL_NAMESPACE: namespace,
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
     TEMPORAL_ADDRESS: servers.temporalAddress,
@@ -66,7 +71,39 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     await stop();
     throw err;
   }
-  return { apiUrl: `http://127.0.0.1:${apiPort}`, sandboxUrl, env, procs, logDir, stop };
+  return { apiUrl: `http://127.0.0.1:${apiPort}`, namespace, sandboxUrl, env, procs, logDir, stop };
+}
+
+/**
+ * A fresh Temporal namespace with every product search attribute. Stacks started by concurrently
+ * running test files share one dev server; in one namespace their workers would poll the same task
+ * queues and run each other's activities against the wrong database.
+ */
+export async function registerTestNamespace(temporalAddress: string): Promise<string> {
+  const { Connection } = await import('@temporalio/client');
+  const { temporal } = await import('@temporalio/proto');
+  const { ALL_SEARCH_ATTRIBUTES } = await import('../../common/search-attributes');
+  const namespace = `pf-${randomUUID().slice(0, 8)}`;
+  const connection = await Connection.connect({ address: temporalAddress });
+  try {
+    await connection.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: { seconds: 86400 as never } });
+    const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+    await connection.operatorService.addSearchAttributes({ namespace, searchAttributes: Object.fromEntries(ALL_SEARCH_ATTRIBUTES.map((k) => [k.name, KEYWORD])) });
+    // The namespace cache of the frontend refreshes on its own schedule: wait until it answers.
+    for (let i = 0; ; i++) {
+      try {
+        await connection.workflowService.describeNamespace({ namespace });
+        await connection.workflowService.listWorkflowExecutions({ namespace, pageSize: 1, query: `${ALL_SEARCH_ATTRIBUTES[0].name} = "x"` });
+        break;
+      } catch (err) {
+        if (i > 100) throw err;
+        await new Promise((r) => setTimeout(r, 200));
+      }
+    }
+  } finally {
+    await connection.close();
+  }
+  return namespace;
 }
 
 /** A JSON request; returns status, headers and parsed body. */
@@ -87,4 +124,30 @@ export async function http<T = any>(method: string, url: string, opts: { body?: 
     json = undefined;
   }
   return { status: res.status, headers: res.headers, body: json as T, text };
+}
+
+/**
+ * An end-to-end test's world: the shared servers, the product's processes on them, a Temporal
+ * client (to look executions up as ops would) and a database connection (to check what was stored).
+ */
+export async function e2eContext(opts: { env?: Record<string, string>; before?: () => Promise<Record<string, string>> } = {}) {
+  const { integrationServers } = await import('./servers');
+  const { Client, Connection } = await import('@temporalio/client');
+  const mongoose = (await import('mongoose')).default;
+  const servers = await integrationServers();
+  const stack = await startStack(servers, { env: { ...opts.env, ...(await opts.before?.()) } });
+  const temporal = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }), namespace: stack.namespace });
+  const db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
+  return {
+    servers,
+    stack,
+    temporal,
+    db,
+    async stop() {
+      await db.close();
+      await temporal.connection.close();
+      await stack.stop();
+      await servers.stop();
+    },
+  };
 }

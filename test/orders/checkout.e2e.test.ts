@@ -8,15 +8,16 @@ import { after, afterEach, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client, Connection } from '@temporalio/client';
-import mongoose from 'mongoose';
+import type { Client } from '@temporalio/client';
+import type mongoose from 'mongoose';
 import { freePort, toolPath, waitFor } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 import { startSmtpSink, type SmtpSink } from '../../sandbox/smtp-sink';
-import { integrationServers, type IntegrationServers } from '../harness/servers';
-import { http, startStack, type RunningStack } from '../harness/stack';
+import type { IntegrationServers } from '../harness/servers';
+import { e2eContext, http, type RunningStack } from '../harness/stack';
 
 const run = promisify(execFile);
+let ctx: Awaited<ReturnType<typeof e2eContext>>;
 let servers: IntegrationServers;
 let stack: RunningStack;
 let smtp: SmtpSink;
@@ -27,19 +28,14 @@ const KEY = 'orders-e2e-api-key-000001';
 const asAdmin = { authorization: `Bearer ${KEY}` };
 
 before(async () => {
-  servers = await integrationServers();
   smtp = await startSmtpSink({ port: await freePort() });
-  stack = await startStack(servers, { env: { API_KEYS: KEY, SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+  ctx = await e2eContext({ env: { API_KEYS: KEY, SMTP_URL: `smtp://127.0.0.1:${smtp.port}` } });
+  ({ servers, stack, temporal, db } = ctx);
   admin = sandboxAdmin(stack.sandboxUrl);
-  temporal = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-  db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
 });
 after(async () => {
-  await db?.close();
-  await temporal?.connection.close();
-  await stack?.stop();
+  await ctx?.stop();
   await smtp?.close();
-  await servers?.stop();
 });
 
 // A test that fails half-way must not leave its injected faults to the next one.
@@ -286,7 +282,7 @@ test('GoHighLevel failing after payment: order stays confirmed, CRM step retried
   await smtp.waitFor((m) => m.subject === `Pedido ${number} confirmado`);
 
   await admin.clearFaults();
-  const tctl = await run(toolPath('tctl'), ['--address', servers.temporalAddress, '--namespace', 'default', 'workflow', 'signal', '--workflow_id', `order-${number}`, '--name', 'retry'], { timeout: 30000 });
+  const tctl = await run(toolPath('tctl'), ['--address', servers.temporalAddress, '--namespace', stack.namespace, 'workflow', 'signal', '--workflow_id', `order-${number}`, '--name', 'retry'], { timeout: 30000 });
   assert.match(tctl.stdout + tctl.stderr, /succeeded/i);
   const healed = await waitForOrder(number, c.headers, (o) => !o.failed_steps && o.pending_effects.length === 0, 'completes its CRM steps');
   assert.equal(healed.status, 'confirmed');

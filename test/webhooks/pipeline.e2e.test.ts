@@ -7,15 +7,16 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFile } from 'node:child_process';
 import { promisify } from 'node:util';
-import { Client, Connection, WorkflowNotFoundError } from '@temporalio/client';
-import mongoose from 'mongoose';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type mongoose from 'mongoose';
 import { toolPath, waitFor } from '../../infra/processes';
 import { signMercadoPagoWebhook, paymentNotification } from '../../sandbox/sign';
-import { integrationServers, type IntegrationServers } from '../harness/servers';
-import { http, startStack, type RunningStack } from '../harness/stack';
+import type { IntegrationServers } from '../harness/servers';
+import { e2eContext, http, startStack, type RunningStack } from '../harness/stack';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 
 const run = promisify(execFile);
+let ctx: Awaited<ReturnType<typeof e2eContext>>;
 let servers: IntegrationServers;
 let stack: RunningStack;
 let admin: ReturnType<typeof sandboxAdmin>;
@@ -26,17 +27,12 @@ const SECRET = 'integration-webhook-secret';
 const auth = { authorization: `Bearer ${KEY}` };
 
 before(async () => {
-  servers = await integrationServers();
-  stack = await startStack(servers, { env: { API_KEYS: KEY, MERCADOPAGO_WEBHOOK_SECRET: SECRET } });
+  ctx = await e2eContext({ env: { API_KEYS: KEY, MERCADOPAGO_WEBHOOK_SECRET: SECRET } });
+  ({ servers, stack, temporal, db } = ctx);
   admin = sandboxAdmin(stack.sandboxUrl);
-  temporal = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
-  db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
 });
 after(async () => {
-  await db?.close();
-  await temporal?.connection.close();
-  await stack?.stop();
-  await servers?.stop();
+  await ctx?.stop();
 });
 
 const webhookUrl = () => `${stack.apiUrl}/webhooks/mercadopago`;
@@ -123,7 +119,7 @@ test('GoHighLevel down past the retry window → failed; the real tctl sends ret
   assert.deepEqual(listed, [failed.workflowId]);
 
   await admin.clearFaults();
-  const tctl = await run(toolPath('tctl'), ['--address', servers.temporalAddress, '--namespace', 'default', 'workflow', 'signal', '--workflow_id', failed.workflowId, '--name', 'retry'], { timeout: 30000 });
+  const tctl = await run(toolPath('tctl'), ['--address', servers.temporalAddress, '--namespace', stack.namespace, 'workflow', 'signal', '--workflow_id', failed.workflowId, '--name', 'retry'], { timeout: 30000 });
   assert.match(tctl.stdout + tctl.stderr, /succeeded/i);
   const done = await waitForEvent(id, 'succeeded');
   assert.equal(done.manualRetries, 1);
@@ -148,7 +144,7 @@ test('manual retry also works from the temporal CLI and from the API, single and
   const failed = await Promise.all(ids.map((id) => waitForEvent(id, 'failed')));
   assert.ok(failed.every((f) => f.failedStep === 'fetchPayment'));
 
-  await run(toolPath('temporal'), ['workflow', 'signal', '--address', servers.temporalAddress, '--workflow-id', failed[0].workflowId, '--name', 'retry'], { timeout: 30000 });
+  await run(toolPath('temporal'), ['workflow', 'signal', '--address', servers.temporalAddress, '--namespace', stack.namespace, '--workflow-id', failed[0].workflowId, '--name', 'retry'], { timeout: 30000 });
   await waitForEvent(ids[0], 'succeeded');
 
   const single = await http('POST', `${stack.apiUrl}/api/v1/webhook-events/${ids[1]}/retry`, { headers: auth });
