@@ -7,7 +7,11 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { freePort, startNodeEntry, waitForHttp, type ManagedProcess } from '../../infra/processes';
-import type { IntegrationServers } from './servers';
+import { Client, Connection } from '@temporalio/client';
+import { temporal } from '@temporalio/proto';
+import mongoose from 'mongoose';
+import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { integrationServers, type IntegrationServers } from './servers';
 
 export interface RunningStack {
   apiUrl: string;
@@ -80,9 +84,6 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
  * queues and run each other's activities against the wrong database.
  */
 export async function registerTestNamespace(temporalAddress: string): Promise<string> {
-  const { Connection } = await import('@temporalio/client');
-  const { temporal } = await import('@temporalio/proto');
-  const { ALL_SEARCH_ATTRIBUTES } = await import('../../common/search-attributes');
   const namespace = `pf-${randomUUID().slice(0, 8)}`;
   const connection = await Connection.connect({ address: temporalAddress });
   try {
@@ -131,9 +132,6 @@ export async function http<T = any>(method: string, url: string, opts: { body?: 
  * client (to look executions up as ops would) and a database connection (to check what was stored).
  */
 export async function e2eContext(opts: { env?: Record<string, string>; before?: () => Promise<Record<string, string>> } = {}) {
-  const { integrationServers } = await import('./servers');
-  const { Client, Connection } = await import('@temporalio/client');
-  const mongoose = (await import('mongoose')).default;
   const servers = await integrationServers();
   const stack = await startStack(servers, { env: { ...opts.env, ...(await opts.before?.()) } });
   const temporal = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }), namespace: stack.namespace });
