@@ -68,7 +68,7 @@ test('one notification delivered 5 times → one workflow, one payment write, on
 
   const ev = await waitForEvent(`mp-${notificationId}`, 'succeeded');
   assert.equal(ev.paymentStatus, 'approved');
-  assert.match(ev.execution.url, /\/namespaces\/default\/workflows\/webhook-mp-\d+\//);
+  assert.match(ev.execution.url, new RegExp(`/namespaces/${stack.namespace}/workflows/webhook-mp-\\d+/`));
   // Redeliveries after completion are still refused as duplicates.
   assert.equal((await admin.sendWebhook({ url: webhookUrl(), paymentId: p.id, notificationId })).body.duplicate, true);
 
