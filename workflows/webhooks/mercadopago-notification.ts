@@ -101,6 +101,13 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
 
   const saved: SavePaymentResult = await step('savePayment', () => payments.savePayment(payment));
 
+  // The order hears about its payment before the CRM steps: a paid order must not wait behind
+  // GoHighLevel's rate limit (added while executions ran the old order: patched() keeps them replayable).
+  const tellOrderFirst = patched('signal-order-before-crm');
+  if (tellOrderFirst && payment.externalReference && saved.outcome !== 'stale') {
+    await signalOrder(payment);
+  }
+
   // Only the one write that moved the payment into `approved` touches the CRM: several notifications
   // for one payment (created, updated, redeliveries) still tag the contact once.
   if (saved.becameApproved && payment.payerEmail) {
@@ -111,7 +118,7 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
     await step('tagCrmContact', () => crm.tagCrmContact({ contactId: contact.contactId, tags: [n.crmApprovedTag] }));
   }
 
-  if (payment.externalReference && saved.outcome !== 'stale') {
+  if (!tellOrderFirst && payment.externalReference && saved.outcome !== 'stale') {
     await signalOrder(payment);
   }
 
