@@ -8,17 +8,6 @@ import { ApplicationFailure } from '@temporalio/common';
 /** 4xx answers that are worth retrying: timeout, conflict (idempotency), locked (idempotency key in use), rate limit. */
 export const RETRYABLE_4XX = new Set([408, 409, 423, 429]);
 
-export class ProviderHttpError extends Error {
-  constructor(
-    readonly provider: string,
-    readonly status: number,
-    readonly body: unknown,
-    message: string,
-  ) {
-    super(message);
-  }
-}
-
 /** Retry-After in seconds or as an HTTP date → milliseconds from now (undefined when absent or bad). */
 export function parseRetryAfter(value: string | null, now = Date.now()): number | undefined {
   if (!value) return undefined;

@@ -47,10 +47,6 @@ export class EffectLanes<L extends string> {
     return [...this.queues.values()].flat().map((e) => e.name);
   }
 
-  get idle(): boolean {
-    return this.pending().length === 0;
-  }
-
   /** Runs `run` as a step: on an exhausted activity, report and wait for a manual retry, then run it again. */
   async step<T>(name: string, run: () => Promise<T>): Promise<T> {
     for (;;) {

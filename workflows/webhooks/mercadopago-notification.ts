@@ -1,6 +1,4 @@
 import {
-  ActivityFailure,
-  condition,
   getExternalWorkflowHandle,
   isCancellation,
   patched,
@@ -16,7 +14,8 @@ import type { createWebhookEventActivities } from '../../activities/mongo/webhoo
 import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
 import { orderWorkflowId, paymentUpdatedSignal } from '../orders/definitions';
 import { goHighLevelActivity, mercadoPagoActivity, mongoActivity, mongoProjectionActivity } from '../retry-policies';
-import { notificationStateQuery, retrySignal, type MercadoPagoNotification, type NotificationState } from './definitions';
+import { EffectLanes } from '../shared/effect-lanes';
+import { notificationStateQuery, type MercadoPagoNotification, type NotificationState } from './definitions';
 
 const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoActivity);
 const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelActivity);
@@ -33,12 +32,7 @@ const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(
 export async function processMercadoPagoNotification(n: MercadoPagoNotification): Promise<NotificationState> {
   const info = workflowInfo();
   const state: NotificationState = { eventId: n.eventId, phase: 'processing', completedSteps: [], manualRetries: 0, paymentId: n.resourceId };
-  let retryRequested = false;
   setHandler(notificationStateQuery, () => state);
-  setHandler(retrySignal, () => {
-    // A retry while nothing has failed is a no-op, not a queued surprise for a later failure.
-    if (state.phase === 'failed') retryRequested = true;
-  });
 
   upsertSearchAttributes([
     { key: Provider, value: 'mercadopago' },
@@ -48,35 +42,35 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
 
   const alertKey = `webhook-failed:${n.eventId}`;
 
+  // The shared failed-step mechanism (also the `retry` signal's handler), without side-effect lanes.
+  const retries = new EffectLanes([], {
+    async onFailed(name, error) {
+      state.phase = 'failed';
+      state.failedStep = name;
+      state.lastError = error;
+      upsertSearchAttributes([{ key: WebhookStatus, value: 'failed' }]);
+      await events.markWebhookFailed({ eventId: n.eventId, step: name, error });
+      await events.recordAlert({
+        dedupKey: alertKey,
+        rule: 'webhook_processing_failed',
+        severity: 'high',
+        message: `MercadoPago notification ${n.eventId} failed at ${name}: ${error}`,
+        source: info.workflowId,
+        details: { eventId: n.eventId, paymentId: n.resourceId, step: name },
+      });
+    },
+    async onRetrying() {
+      state.manualRetries++;
+      state.phase = 'processing';
+      upsertSearchAttributes([{ key: WebhookStatus, value: 'processing' }]);
+      await events.markWebhookRetrying({ eventId: n.eventId });
+    },
+  });
+
   async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        const result = await run();
-        state.completedSteps.push(name);
-        return result;
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        state.phase = 'failed';
-        state.failedStep = name;
-        state.lastError = err.cause?.message ?? err.message;
-        upsertSearchAttributes([{ key: WebhookStatus, value: 'failed' }]);
-        await events.markWebhookFailed({ eventId: n.eventId, step: name, error: state.lastError });
-        await events.recordAlert({
-          dedupKey: alertKey,
-          rule: 'webhook_processing_failed',
-          severity: 'high',
-          message: `MercadoPago notification ${n.eventId} failed at ${name}: ${state.lastError}`,
-          source: info.workflowId,
-          details: { eventId: n.eventId, paymentId: n.resourceId, step: name },
-        });
-        await condition(() => retryRequested);
-        retryRequested = false;
-        state.manualRetries++;
-        state.phase = 'processing';
-        upsertSearchAttributes([{ key: WebhookStatus, value: 'processing' }]);
-        await events.markWebhookRetrying({ eventId: n.eventId });
-      }
-    }
+    const result = await retries.step(name, run);
+    state.completedSteps.push(name);
+    return result;
   }
 
   await events.openWebhookEvent({
