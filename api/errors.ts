@@ -25,6 +25,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
   next(new HttpError(404, 'not_found', `no route for ${req.method} ${req.path}`));
 };
 
+/** Temporal itself unreachable (gRPC UNAVAILABLE / DEADLINE_EXCEEDED): nothing was accepted. */
+function isTemporalUnavailable(err: unknown): boolean {
+  const code = (err as { code?: number })?.code;
+  return code === 14 || code === 4 || /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(String((err as Error)?.message));
+}
+
 /** JSON errors everywhere: no HTML error pages, no stack traces to clients. */
 export function errorHandler(log: Logger): ErrorRequestHandler {
   return (err, req, res, _next) => {
@@ -41,6 +47,9 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       // The database refused or is away: nothing was done, the client may try again.
       log.warn({ err, method: req.method, path: req.path }, 'database unavailable');
       httpError = new HttpError(503, 'temporarily_unavailable', 'the database is unavailable right now; try again', { retryAfterSeconds: 5 });
+    } else if (isTemporalUnavailable(err)) {
+      log.warn({ err, method: req.method, path: req.path }, 'temporal unavailable');
+      httpError = new HttpError(503, 'temporarily_unavailable', 'the request could not be accepted right now; try again', { retryAfterSeconds: 30 });
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'bad_request', err.expose ? err.message : 'bad request');
     } else {

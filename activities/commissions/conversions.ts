@@ -12,7 +12,7 @@ import { Conversion, type ConversionDoc } from '../../common/models/conversion';
 import { isDuplicateKey } from '../../common/mongo';
 import type { Currency } from '../../common/money';
 import { AffiliateId, CampaignId, CommissionStatus } from '../../common/search-attributes';
-import { commissionIdOf, commissionWorkflowId, type CommissionInput } from '../../workflows/commissions/definitions';
+import { commissionIdOf, commissionWorkflowId, conversionRefundedSignal, type CommissionInput } from '../../workflows/commissions/definitions';
 import { appendBusinessEvent } from '../mongo/business-events';
 
 export interface ConversionInput {
@@ -130,6 +130,6 @@ export async function registerConversion(temporal: Client, config: Config, input
 /** The sale behind a conversion was refunded: its commission is voided (in hold) or clawed back. */
 export async function refundConversion(temporal: Client, conversionId: string, reason: string): Promise<'signalled' | 'already_refunded'> {
   const res = await Conversion.updateOne({ _id: conversionId, status: 'registered' }, { $set: { status: 'refunded' } });
-  await temporal.workflow.getHandle(commissionWorkflowId(conversionId)).signal('conversionRefunded', { reason });
+  await temporal.workflow.getHandle(commissionWorkflowId(conversionId)).signal(conversionRefundedSignal, { reason });
   return res.modifiedCount === 1 ? 'signalled' : 'already_refunded';
 }

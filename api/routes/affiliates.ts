@@ -13,7 +13,8 @@ import { decryptField, encryptField, keyFromBase64, maskTail } from '../../commo
 import { Affiliate, AFFILIATE_TIERS, type AffiliateDoc } from '../../common/models/affiliate';
 import { Campaign, type CampaignDoc } from '../../common/models/campaign';
 import { isDuplicateKey } from '../../common/mongo';
-import { CURRENCIES, formatMinorUnits, MoneyError, toMinorUnits, type Currency } from '../../common/money';
+import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
+import { minorUnitsOf } from '../amounts';
 import { requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 
@@ -59,15 +60,6 @@ const campaignBody = z
     status: z.enum(['draft', 'active', 'paused']).default('draft'),
   })
   .refine((c) => c.ends_at > c.starts_at, { path: ['ends_at'], message: 'must be after starts_at' });
-
-function minor(v: string | number, currency: Currency, field: string) {
-  try {
-    return toMinorUnits(v, currency);
-  } catch (err) {
-    if (err instanceof MoneyError) throw new HttpError(422, 'invalid_amount', `${field}: ${err.message}`, { field });
-    throw err;
-  }
-}
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
@@ -115,7 +107,7 @@ export function affiliatesRouter(deps: { config: Config }) {
       ...(b.document ? { document: b.document } : {}),
       tier: b.tier,
       currency: b.currency,
-      commission: { baseBps: b.commission.base_percent, premiumBps: b.commission.premium_percent, minimumPayoutMinor: minor(b.commission.minimum_payout, b.currency, 'commission.minimum_payout') },
+      commission: { baseBps: b.commission.base_percent, premiumBps: b.commission.premium_percent, minimumPayoutMinor: minorUnitsOf(b.commission.minimum_payout, b.currency, 'commission.minimum_payout') },
       ...(b.bank ? { bankEncrypted: encryptField(key, JSON.stringify(b.bank)), bankLast4: b.bank.account_number.slice(-4) } : {}),
       status: 'active',
       createdAt: now,
@@ -160,7 +152,7 @@ export function affiliatesRouter(deps: { config: Config }) {
     const set: Record<string, unknown> = { updatedAt: new Date() };
     for (const k of ['name', 'phone', 'document', 'tier', 'status'] as const) if (b[k] !== undefined) set[k] = b[k];
     if (b.email) set.email = b.email.toLowerCase();
-    if (b.commission) set.commission = { baseBps: b.commission.base_percent, premiumBps: b.commission.premium_percent, minimumPayoutMinor: minor(b.commission.minimum_payout, a.currency as Currency, 'commission.minimum_payout') };
+    if (b.commission) set.commission = { baseBps: b.commission.base_percent, premiumBps: b.commission.premium_percent, minimumPayoutMinor: minorUnitsOf(b.commission.minimum_payout, a.currency as Currency, 'commission.minimum_payout') };
     if (b.bank) Object.assign(set, { bankEncrypted: encryptField(key, JSON.stringify(b.bank)), bankLast4: b.bank.account_number.slice(-4) });
     await Affiliate.updateOne({ _id: a._id }, { $set: set });
     await appendBusinessEvent({ tipo_evento: 'afiliado_actualizado', entityId: `${a._id}_${Date.now()}`, afiliado_id: a._id, datos: { campos: Object.keys(set).filter((k) => k !== 'updatedAt' && k !== 'bankEncrypted') }, origen: 'afiliados' });
@@ -213,7 +205,7 @@ export function affiliatesRouter(deps: { config: Config }) {
       ...(b.type ? { type: b.type } : {}),
       startsAt: b.starts_at,
       endsAt: b.ends_at,
-      budgetMinor: minor(b.budget, b.currency, 'budget'),
+      budgetMinor: minorUnitsOf(b.budget, b.currency, 'budget'),
       currency: b.currency,
       channels: b.channels,
       ...(b.segmentation ? { segmentation: b.segmentation } : {}),
@@ -221,7 +213,7 @@ export function affiliatesRouter(deps: { config: Config }) {
         ...(c.conversion_percent !== undefined ? { conversionBps: c.conversion_percent } : {}),
         ...(c.sale_percent !== undefined ? { saleBps: c.sale_percent } : {}),
         ...(c.bonus_percent !== undefined ? { bonusBps: c.bonus_percent, bonusTarget: c.bonus_target ?? 1 } : {}),
-        ...(c.cap !== undefined ? { capMinor: minor(c.cap, b.currency, 'commission.cap') } : {}),
+        ...(c.cap !== undefined ? { capMinor: minorUnitsOf(c.cap, b.currency, 'commission.cap') } : {}),
       },
       status: b.status,
       createdAt: now,
@@ -253,7 +245,7 @@ export function affiliatesRouter(deps: { config: Config }) {
     if (u.name) set.name = u.name;
     if (u.description !== undefined) set.description = u.description;
     if (u.status) set.status = u.status;
-    if (u.budget !== undefined) set.budgetMinor = minor(u.budget, c.currency as Currency, 'budget');
+    if (u.budget !== undefined) set.budgetMinor = minorUnitsOf(u.budget, c.currency as Currency, 'budget');
     if (u.ends_at) {
       if (new Date(u.ends_at) <= c.startsAt) throw new HttpError(422, 'invalid_dates', 'ends_at: must be after starts_at', { field: 'ends_at' });
       set.endsAt = new Date(u.ends_at);

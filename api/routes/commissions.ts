@@ -14,9 +14,10 @@ import type { Config } from '../../common/config';
 import { BusinessEvent } from '../../common/models/business-event';
 import { Commission, COMMISSION_STATUSES, LedgerEntry, Payout, PayoutBatch } from '../../common/models/commission';
 import { Conversion } from '../../common/models/conversion';
-import { CURRENCIES, formatMinorUnits, isCurrency, MoneyError, toMinorUnits } from '../../common/money';
+import { CURRENCIES, formatMinorUnits, isCurrency } from '../../common/money';
+import { minorUnitsOf } from '../amounts';
 import { executionUrl } from '../../common/temporal';
-import { commissionStateQuery, commissionWorkflowId, decideCommissionUpdate, NOT_AWAITING_APPROVAL } from '../../workflows/commissions/definitions';
+import { commissionIdOf, commissionStateQuery, commissionWorkflowId, decideCommissionUpdate, NOT_AWAITING_APPROVAL } from '../../workflows/commissions/definitions';
 import { appendBusinessEvent } from '../../activities/mongo/business-events';
 import { requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
@@ -55,20 +56,14 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     status: c.status,
     ...(c.orderNumber ? { order_number: c.orderNumber } : {}),
     created_at: c.createdAt,
-    commission: { commission_id: `com_${String(c._id).replace(/^conv_/, '')}`, execution: executionUrl(config, commissionWorkflowId(c._id)) },
+    commission: { commission_id: commissionIdOf(c._id), execution: executionUrl(config, commissionWorkflowId(c._id)) },
   });
 
   router.post('/conversions', admin, async (req, res) => {
     const body = conversionBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const b = body.data;
-    let valueMinor: number;
-    try {
-      valueMinor = toMinorUnits(b.value, b.currency);
-    } catch (err) {
-      if (err instanceof MoneyError) throw new HttpError(422, 'invalid_amount', `value: ${err.message}`, { field: 'value' });
-      throw err;
-    }
+    const valueMinor = minorUnitsOf(b.value, b.currency, 'value');
     try {
       const { conversion, created } = await registerConversion(temporal, config, {
         externalId: b.external_id,

@@ -121,12 +121,6 @@ function presentOrder(o: Pick<OrderView, 'orderNumber' | 'status' | 'currency' |
   };
 }
 
-/** Temporal itself unreachable: nothing was accepted, the client may try again. */
-function isTemporalUnavailable(err: unknown): boolean {
-  const code = (err as { code?: number })?.code;
-  return code === 14 /* UNAVAILABLE */ || code === 4 /* DEADLINE_EXCEEDED */ || /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(String((err as Error)?.message));
-}
-
 /** Maps a failed or rejected update to the HTTP answer that names the problem. */
 function updateFailure(err: unknown): HttpError | undefined {
   if (!(err instanceof WorkflowUpdateFailedError)) return undefined;
@@ -235,7 +229,6 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
         }
         const mapped = updateFailure(err);
         if (mapped) throw mapped;
-        if (isTemporalUnavailable(err)) throw new HttpError(503, 'temporarily_unavailable', 'the order could not be accepted right now; try again', { retryAfterSeconds: 30 });
         throw err;
       }
       res.status(202).json({

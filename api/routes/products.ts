@@ -9,7 +9,8 @@ import { z } from 'zod';
 import { applyStockChange, stockLevels } from '../../activities/mongo/stock';
 import { Product, type ProductDoc } from '../../common/models/product';
 import { Stock } from '../../common/models/stock';
-import { CURRENCIES, formatMinorUnits, MoneyError, toMinorUnits, type Currency } from '../../common/money';
+import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
+import { minorUnitsOf } from '../amounts';
 import { requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 
@@ -44,15 +45,6 @@ const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
   after: sku.optional(),
 });
-
-function minor(value: string | number, currency: Currency, field = 'price'): number {
-  try {
-    return toMinorUnits(value, currency);
-  } catch (err) {
-    if (err instanceof MoneyError) throw new HttpError(422, 'invalid_amount', `${field}: ${err.message}`, { field });
-    throw err;
-  }
-}
 
 export function presentProduct(p: Pick<ProductDoc, '_id' | 'name' | 'description' | 'priceMinor' | 'currency' | 'active' | 'updatedAt'>, stock?: { available: number; reserved: number }) {
   const currency = p.currency as Currency;
@@ -94,7 +86,7 @@ export function productsRouter() {
     if (!body.success) throw validationError(body.error);
     const b = body.data;
     const now = new Date();
-    const doc = { _id: b.sku, name: b.name, description: b.description, priceMinor: minor(b.price, b.currency), currency: b.currency, active: b.active, createdAt: now, updatedAt: now };
+    const doc = { _id: b.sku, name: b.name, description: b.description, priceMinor: minorUnitsOf(b.price, b.currency, 'price'), currency: b.currency, active: b.active, createdAt: now, updatedAt: now };
     try {
       await Product.collection.insertOne(doc as never);
     } catch (err) {
@@ -112,7 +104,7 @@ export function productsRouter() {
     if (!existing) throw new HttpError(404, 'not_found', `no product ${req.params.sku}`, { field: 'sku' });
     const { price: newPrice, ...rest } = body.data;
     const currency = (rest.currency ?? existing.currency) as Currency;
-    const set = { ...rest, ...(newPrice !== undefined || rest.currency ? { priceMinor: minor(newPrice ?? formatMinorUnits(existing.priceMinor, existing.currency as Currency), currency) } : {}), updatedAt: new Date() };
+    const set = { ...rest, ...(newPrice !== undefined || rest.currency ? { priceMinor: minorUnitsOf(newPrice ?? formatMinorUnits(existing.priceMinor, existing.currency as Currency), currency, 'price') } : {}), updatedAt: new Date() };
     await Product.updateOne({ _id: existing._id }, { $set: set });
     const p = (await Product.findById(existing._id).lean())!;
     res.json(presentProduct(p, await stockLevels(p._id)));
