@@ -1,5 +1,6 @@
 import { Context } from '@temporalio/activity';
 import { Payment } from '../../common/models/payment';
+import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { PaymentTransition } from '../../common/models/payment-transition';
 import type { PaymentSnapshot } from '../mercadopago/activities';
 import { isDuplicateKey } from '../../common/mongo';
@@ -13,8 +14,20 @@ export interface SavePaymentResult {
 }
 
 
-/** Integer minor units, so sums stay exact (MercadoPago amounts have at most 2 decimals). */
-export const toMinor = (amount: number) => Math.round(amount * 100);
+/**
+ * Integer minor units of the payment's currency (CLP and COP have none at MercadoPago), so sums
+ * stay exact; an amount our money module cannot read exactly falls back to rounding cents.
+ */
+export function toMinor(amount: number, currency: string): number {
+  if (isCurrency(currency)) {
+    try {
+      return toMinorUnits(amount, currency);
+    } catch (err) {
+      if (!(err instanceof MoneyError)) throw err;
+    }
+  }
+  return Math.round(amount * 100);
+}
 
 /**
  * Claims `<paymentId>:<status>` for `owner`; true if this owner holds the claim (first insert, or a
@@ -73,7 +86,7 @@ export function createPaymentStoreActivities() {
         status: p.status,
         statusDetail: p.statusDetail,
         amount: p.amount,
-        amountMinor: toMinor(p.amount),
+        amountMinor: toMinor(p.amount, p.currency),
         amountRefunded: p.amountRefunded,
         currency: p.currency,
         externalReference: p.externalReference,
