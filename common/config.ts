@@ -4,6 +4,15 @@
  * infra/stack.ts. A bad value stops the process with a message naming the variable.
  */
 import { z } from 'zod';
+import { DEFAULT_TIMEZONE } from './time';
+import {
+  alertRulesSchema,
+  DEFAULT_ONCALL_ROTATION,
+  escalationMatrixSchema,
+  jsonEnv,
+  maintenanceWindowSchema,
+  onCallRotationSchema,
+} from './ops-policy';
 
 /**
  * `gohighlevel` carries every GoHighLevel call, throttled at the queue (GHL_ACTIVITIES_PER_SECOND)
@@ -85,7 +94,39 @@ export const envSchema = z
           return false;
         }
       }, 'is not an IANA time zone')
-      .default('America/Argentina/Buenos_Aires'),
+      .default(DEFAULT_TIMEZONE),
+
+    /** Ops schedules (Temporal Schedules, registered at worker start-up; times in SCHEDULE_TIMEZONE). */
+    METRICS_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(5),
+    HEALTH_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+    BACKUP_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression').default('0 2 * * *'),
+    RETENTION_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression').default('30 3 * * *'),
+    /** Create the Schedules paused (staging, and test stacks that trigger ops runs themselves). */
+    SCHEDULES_PAUSED: bool.default(false),
+    GHL_TOKEN_REFRESH_HOURS: z.coerce.number().min(1).max(23).default(12),
+
+    /** Alert rules: JSON overrides of the defaults in common/ops-policy.ts, e.g. {"webhook_error_rate":{"threshold":20}}. */
+    ALERT_RULES: jsonEnv(alertRulesSchema).default(alertRulesSchema.parse({})),
+    /** Escalation matrix: JSON overrides per severity, e.g. {"critical":{"escalateMinutes":20}}. */
+    ESCALATION_MATRIX: jsonEnv(escalationMatrixSchema).default(escalationMatrixSchema.parse({})),
+    /** On-call rotation (JSON): {"startsAt":…, "weeks":[{"primary":{name,email,slackId?},"secondary":{…}}], "escalation":[…]}. */
+    ONCALL_ROTATION: jsonEnv(onCallRotationSchema).default(DEFAULT_ONCALL_ROTATION),
+    /** An acknowledged incident not resolved within this re-triggers and pages again. */
+    INCIDENT_ACK_TIMEOUT_MINUTES: z.coerce.number().min(1).max(10080).default(60),
+    /** Maintenance windows (JSON list of {start, end, rules?, reason?}); the API can add more. */
+    MAINTENANCE_WINDOWS: jsonEnv(z.array(maintenanceWindowSchema)).default([]),
+    /** Slack incoming webhook for incident pages (the sandbox's Slack sink in dev). */
+    SLACK_WEBHOOK_URL: url.default('http://127.0.0.1:8090/slack/incoming-webhook'),
+    /** Optional generic webhook that receives every incident notification as JSON. */
+    ALERT_WEBHOOK_URL: url.optional(),
+    /** Where backups are written, and how many are kept (the last N daily, plus the first of each of the last M months). */
+    BACKUP_DIR: z.string().min(1).default('.data/backups'),
+    BACKUP_KEEP_DAILY: z.coerce.number().int().min(1).max(365).default(7),
+    BACKUP_KEEP_MONTHLY: z.coerce.number().int().min(0).max(120).default(12),
+    /** GoHighLevel OAuth app; when all three are set the token is refreshed on schedule and stored (encrypted). */
+    GHL_CLIENT_ID: z.string().min(1).optional(),
+    GHL_CLIENT_SECRET: z.string().min(1).optional(),
+    GHL_REFRESH_TOKEN: z.string().min(1).optional(),
 
     TEMPORAL_ADDRESS: z.string().min(3).default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),

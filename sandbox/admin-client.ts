@@ -33,6 +33,7 @@ export function sandboxAdmin(sandboxUrl: string) {
       call<{ payment: { id: number; status: string; transaction_amount: number; date_last_updated: string }; webhook: SentWebhook | null }>('POST', `${admin}/mercadopago/preferences/${encodeURIComponent(preferenceId)}/pay`, input),
     opportunities: async () => (await call<{ opportunities: { id: string; name: string; status: string; monetaryValue?: number; contactId: string }[] }>('GET', `${admin}/gohighlevel/opportunities`)).opportunities,
     mail: async (to?: string) => (await call<{ messages: { to: string[]; subject: string; text: string; html: string; messageId?: string }[] }>('GET', `${admin}/mail${to ? `?to=${encodeURIComponent(to)}` : ''}`)).messages,
+    slack: async () => (await call<{ messages: { text: string; at: string }[] }>('GET', `${admin}/slack`)).messages,
     fault: (input: Record<string, unknown>) => call<unknown>('POST', `${admin}/faults`, input),
     clearFaults: () => call<unknown>('DELETE', `${admin}/faults`),
     calls: (filter: { provider?: string; path?: string; method?: string } = {}) =>

@@ -10,7 +10,7 @@ import { paymentNotification, signMercadoPagoWebhook } from './sign';
 import type { SandboxState } from './state';
 
 const faultSchema = z.object({
-  provider: z.enum(['mercadopago', 'gohighlevel']),
+  provider: z.enum(['mercadopago', 'gohighlevel', 'slack']),
   path: z.string().optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
   kind: z.enum(['error', 'rate-limit', 'hang', 'delay']).default('error'),
@@ -156,6 +156,10 @@ export function adminRouter(state: SandboxState, opts: { webhookSecret: string }
   router.get('/mail', (req, res) => {
     const to = req.query.to as string | undefined;
     res.json({ messages: state.mail.filter((m) => !to || m.to.includes(to.toLowerCase())) });
+  });
+
+  router.get('/slack', (_req, res) => {
+    res.json({ messages: state.slack });
   });
 
   router.post('/reset', (_req, res) => {

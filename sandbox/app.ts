@@ -2,6 +2,7 @@ import express from 'express';
 import { adminRouter } from './admin';
 import { goHighLevelRouter } from './gohighlevel';
 import { mercadoPagoRouter } from './mercadopago';
+import { slackRouter } from './slack';
 import { SandboxState } from './state';
 
 export interface SandboxOptions {
@@ -20,10 +21,11 @@ export function createSandboxApp(opts: SandboxOptions, state = new SandboxState(
   const app = express();
   app.disable('x-powered-by');
   app.get('/health', (_req, res) => {
-    res.json({ status: 'ok', providers: ['mercadopago', 'gohighlevel'] });
+    res.json({ status: 'ok', providers: ['mercadopago', 'gohighlevel', 'slack'] });
   });
   app.use('/mercadopago', mercadoPagoRouter(state, { accessToken: opts.mercadoPagoAccessToken }));
   app.use('/gohighlevel', goHighLevelRouter(state, { accessToken: opts.ghlAccessToken, locationId: opts.ghlLocationId }));
+  app.use('/slack', slackRouter(state));
   app.use('/__admin', adminRouter(state, { webhookSecret: opts.mercadoPagoWebhookSecret }));
   app.use((req, res) => {
     res.status(404).json({ message: `no sandbox route for ${req.method} ${req.path}`, error: 'not_found', status: 404 });

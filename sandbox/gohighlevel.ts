@@ -117,6 +117,14 @@ export function goHighLevelRouter(state: SandboxState, opts: { accessToken: stri
     res.json({ new: true, contact, traceId: randomUUID() });
   });
 
+  router.get('/locations/:locationId', (req, res) => {
+    if (req.params.locationId !== opts.locationId) {
+      send(res, 403, 'The token does not have access to this location.');
+      return;
+    }
+    res.json({ location: { id: opts.locationId, name: 'Sandbox location', timezone: 'America/Argentina/Buenos_Aires' } });
+  });
+
   router.get('/contacts/search/duplicate', (req, res) => {
     const email = String(req.query.email ?? '').toLowerCase();
     const contact = [...state.contacts.values()].find((c) => c.email === email) ?? null;

@@ -29,6 +29,15 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
     next();
   });
 
+  // The account's payment methods (a cheap authenticated read: the health monitor's probe).
+  router.get('/v1/payment_methods', (_req, res) => {
+    res.json([
+      { id: 'visa', name: 'Visa', payment_type_id: 'credit_card', status: 'active' },
+      { id: 'master', name: 'Mastercard', payment_type_id: 'credit_card', status: 'active' },
+      { id: 'account_money', name: 'Dinero en cuenta', payment_type_id: 'account_money', status: 'active' },
+    ]);
+  });
+
   router.get('/v1/payments/:id', (req, res) => {
     const p = state.payments.get(req.params.id);
     if (!p) {

@@ -1,6 +1,6 @@
 /** The sandbox's in-memory world: provider records, injected faults, and a log of every call. */
 
-export type ProviderName = 'mercadopago' | 'gohighlevel';
+export type ProviderName = 'mercadopago' | 'gohighlevel' | 'slack';
 
 export interface Fault {
   provider: ProviderName;
@@ -38,6 +38,8 @@ export class SandboxState {
   preferenceKeys = new Map<string, Record<string, any>>();
   /** Mail received by the SMTP sink. */
   mail: import('./smtp-sink').ReceivedMail[] = [];
+  /** Messages posted to the Slack incoming-webhook sink. */
+  slack: { text: string; body: unknown; at: string }[] = [];
   faults: Fault[] = [];
   calls: CallRecord[] = [];
   // Seeded from the clock so ids never repeat across sandbox restarts, while Temporal and MongoDB
@@ -69,6 +71,7 @@ export class SandboxState {
     this.opportunities.clear();
     this.preferenceKeys.clear();
     this.mail.length = 0;
+    this.slack.length = 0;
     this.faults = [];
     this.calls = [];
   }

@@ -47,7 +47,8 @@ export async function runWorkers(config: Config): Promise<void> {
     ),
   );
   log.info({ taskQueues: config.WORKER_TASK_QUEUES, namespace: config.TEMPORAL_NAMESPACE }, 'workers created');
-  if (config.WORKER_TASK_QUEUES.includes('commissions')) {
+  // Any worker serving a scheduled queue makes sure every Schedule exists (idempotent; see schedules.ts).
+  if (config.WORKER_TASK_QUEUES.some((q) => q === 'ops' || q === 'commissions')) {
     const client = createTemporalClient(config);
     log.info({ schedules: await ensureSchedules(client, config) }, 'schedules registered');
     await client.connection.close();

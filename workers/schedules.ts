@@ -9,9 +9,31 @@ import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type Schedu
 import type { Config } from '../common/config';
 
 export const PAYOUT_SCHEDULE_ID = 'commission-payout-monthly';
+export const OPS_SCHEDULE_IDS = {
+  healthMonitor: 'ops-health-monitor',
+  metrics: 'ops-metrics-snapshot',
+  backup: 'ops-database-backup',
+  retention: 'ops-retention-daily',
+  ghlTokenRefresh: 'ghl-token-refresh',
+} as const;
+
+const ops = (scheduleId: string, workflowType: string, spec: ScheduleOptions['spec']): ScheduleOptions => ({
+  scheduleId,
+  spec,
+  // The workflow id is the schedule's; Temporal appends the scheduled time to each run's id.
+  action: { type: 'startWorkflow', workflowType, taskQueue: 'ops', args: [], workflowId: scheduleId },
+  // A run still going when the next is due: the next is skipped, never stacked.
+  policies: { overlap: 'SKIP', catchupWindow: '10 minutes' },
+});
 
 export function productSchedules(config: Config): ScheduleOptions[] {
+  const tz = config.SCHEDULE_TIMEZONE;
   return [
+    ops(OPS_SCHEDULE_IDS.healthMonitor, 'healthMonitor', { intervals: [{ every: `${config.HEALTH_CHECK_INTERVAL_SECONDS}s` }] }),
+    ops(OPS_SCHEDULE_IDS.metrics, 'metricsSnapshot', { intervals: [{ every: `${config.METRICS_INTERVAL_MINUTES}m` }] }),
+    ops(OPS_SCHEDULE_IDS.backup, 'databaseBackup', { cronExpressions: [config.BACKUP_CRON], timezone: tz }),
+    ops(OPS_SCHEDULE_IDS.retention, 'opsRetention', { cronExpressions: [config.RETENTION_CRON], timezone: tz }),
+    ops(OPS_SCHEDULE_IDS.ghlTokenRefresh, 'goHighLevelTokenRefresh', { intervals: [{ every: `${config.GHL_TOKEN_REFRESH_HOURS}h` }] }),
     {
       scheduleId: PAYOUT_SCHEDULE_ID,
       spec: { cronExpressions: [config.PAYOUT_SCHEDULE_CRON], timezone: config.SCHEDULE_TIMEZONE },
@@ -25,21 +47,23 @@ const fingerprint = (s: ScheduleOptions) => `spec:${createHash('sha256').update(
 
 export async function ensureSchedules(client: Client, config: Config): Promise<Record<string, 'created' | 'updated' | 'unchanged'>> {
   const outcome: Record<string, 'created' | 'updated' | 'unchanged'> = {};
+  const paused = config.SCHEDULES_PAUSED;
   for (const s of productSchedules(config)) {
     const note = fingerprint(s);
     const handle = client.schedule.getHandle(s.scheduleId);
     try {
       const current = await handle.describe();
+      if (current.state.paused !== paused) await (paused ? handle.pause('SCHEDULES_PAUSED=true') : handle.unpause('SCHEDULES_PAUSED=false'));
       if (current.state.note === note) {
-        outcome[s.scheduleId] = 'unchanged';
+        outcome[s.scheduleId] = current.state.paused !== paused ? 'updated' : 'unchanged';
         continue;
       }
-      await handle.update((prev) => ({ ...prev, spec: s.spec, action: s.action as never, policies: { ...prev.policies, ...s.policies }, state: { ...prev.state, note } }));
+      await handle.update((prev) => ({ ...prev, spec: s.spec, action: s.action as never, policies: { ...prev.policies, ...s.policies }, state: { ...prev.state, note, paused } }));
       outcome[s.scheduleId] = 'updated';
     } catch (err) {
       if (!(err instanceof ScheduleNotFoundError)) throw err;
       try {
-        await client.schedule.create({ ...s, state: { note } });
+        await client.schedule.create({ ...s, state: { note, paused } });
         outcome[s.scheduleId] = 'created';
       } catch (e) {
         if (!(e instanceof ScheduleAlreadyRunning)) throw e;

@@ -11,6 +11,12 @@ import { createPaymentStoreActivities } from '../activities/mongo/payments';
 import { createWebhookEventActivities } from '../activities/mongo/webhook-events';
 import { createStockActivities } from '../activities/mongo/stock';
 import { createProbeActivities } from '../activities/probes';
+import { createBackupActivities } from '../activities/backup/activities';
+import { createRetentionActivities } from '../activities/metrics/retention';
+import { createMetricsActivities } from '../activities/metrics/snapshot';
+import { createNotificationActivities } from '../activities/notifications/activities';
+import { createAlertingActivities } from '../activities/ops/alerting';
+import { createIncidentActivities } from '../activities/ops/incidents';
 
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 
@@ -25,13 +31,22 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
       return {
         ...createMercadoPagoActivities(config),
         ...createGoHighLevelActivities(config),
-        ...createPaymentStoreActivities(),
-        ...createWebhookEventActivities(),
+        ...createPaymentStoreActivities(config),
+        ...createWebhookEventActivities(config),
       };
     case 'gohighlevel':
       return createGoHighLevelActivities(config);
     case 'ops':
-      return { ...createProbeActivities(), ...createHealthCheckActivities() };
+      return {
+        ...createProbeActivities(config),
+        ...createHealthCheckActivities(config),
+        ...createAlertingActivities(config),
+        ...createIncidentActivities(),
+        ...createNotificationActivities(config),
+        ...createMetricsActivities(config),
+        ...createBackupActivities(config),
+        ...createRetentionActivities(),
+      };
     case 'orders':
       return {
         ...createStockActivities(),

@@ -3,6 +3,11 @@
  * which workflows run on which queue is decided by the starter's `taskQueue`.
  */
 export { dependencyHealthCheck } from './ops/health-check';
+export { healthMonitor } from './ops/health-monitor';
+export { metricsSnapshot } from './ops/metrics-snapshot';
+export { incidentLifecycle } from './ops/incident';
+export { databaseBackup } from './ops/database-backup';
+export { opsRetention, goHighLevelTokenRefresh } from './ops/maintenance';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { orderCheckout } from './orders/order-checkout';
 export { commissionLifecycle } from './commissions/commission-lifecycle';

@@ -52,3 +52,27 @@ export const probeActivity: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
 };
+
+/**
+ * Incident pages, one activity per channel: a handful of quick tries (~2.5 min), then the channel
+ * is recorded as failed for this page; the other channels and the escalation timers go on.
+ */
+export const notificationActivity: ActivityOptions = {
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
+};
+
+/**
+ * Raising and clearing alerts (MongoDB bookkeeping + starting or signalling incident workflows):
+ * quick tries inside one health-monitor minute. The activity skips MongoDB when it is down.
+ */
+export const alertingActivity: ActivityOptions = {
+  startToCloseTimeout: '45 seconds',
+  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
+};
+
+/** Dumping or verifying the whole database: long, and retried a couple of times a few minutes apart. */
+export const backupActivity: ActivityOptions = {
+  startToCloseTimeout: '1 hour',
+  retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
+};

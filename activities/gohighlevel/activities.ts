@@ -1,11 +1,14 @@
 import type { Config } from '../../common/config';
 import { GoHighLevelClient } from './client';
+import { ghlTokenSource, refreshGhlToken, type TokenRefreshResult } from './oauth';
 
 /** GoHighLevel (CRM) activities. Each is idempotent by its natural key (email; contact + tag). */
-export function createGoHighLevelActivities(config: Pick<Config, 'GHL_BASE_URL' | 'GHL_ACCESS_TOKEN' | 'GHL_LOCATION_ID' | 'GHL_API_VERSION'>) {
+export function createGoHighLevelActivities(
+  config: Pick<Config, 'GHL_BASE_URL' | 'GHL_ACCESS_TOKEN' | 'GHL_LOCATION_ID' | 'GHL_API_VERSION'> & Partial<Pick<Config, 'GHL_CLIENT_ID' | 'GHL_CLIENT_SECRET' | 'GHL_REFRESH_TOKEN' | 'DATA_ENCRYPTION_KEY'>>,
+) {
   const client = new GoHighLevelClient({
     baseUrl: config.GHL_BASE_URL,
-    accessToken: config.GHL_ACCESS_TOKEN,
+    accessToken: config.DATA_ENCRYPTION_KEY ? ghlTokenSource({ ...config, DATA_ENCRYPTION_KEY: config.DATA_ENCRYPTION_KEY }) : config.GHL_ACCESS_TOKEN,
     locationId: config.GHL_LOCATION_ID,
     apiVersion: config.GHL_API_VERSION,
   });
@@ -26,6 +29,11 @@ export function createGoHighLevelActivities(config: Pick<Config, 'GHL_BASE_URL' 
         monetaryValue: input.monetaryValue,
       });
       return { contactId: contact.id, opportunityId: opportunity.id };
+    },
+    /** Renews the OAuth token pair (the `ghl-token-refresh` Schedule); a no-op without an OAuth app. */
+    async refreshGoHighLevelToken(): Promise<TokenRefreshResult> {
+      if (!config.DATA_ENCRYPTION_KEY) return { refreshed: false, reason: 'no DATA_ENCRYPTION_KEY' };
+      return refreshGhlToken({ ...config, DATA_ENCRYPTION_KEY: config.DATA_ENCRYPTION_KEY });
     },
     async tagCrmContact(input: { contactId: string; tags: string[] }): Promise<{ tags: string[] }> {
       return client.addTags(input.contactId, input.tags);

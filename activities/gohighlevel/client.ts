@@ -9,7 +9,8 @@ export interface GhlContact {
 
 export interface GoHighLevelClientConfig {
   baseUrl: string;
-  accessToken: string;
+  /** A fixed token, or where to get the current one (OAuth tokens rotate; see oauth.ts). */
+  accessToken: string | (() => Promise<string>);
   locationId: string;
   apiVersion: string;
 }
@@ -18,8 +19,9 @@ export interface GoHighLevelClientConfig {
 export class GoHighLevelClient {
   constructor(private readonly cfg: GoHighLevelClientConfig) {}
 
-  private headers() {
-    return { authorization: `Bearer ${this.cfg.accessToken}`, version: this.cfg.apiVersion };
+  private async headers() {
+    const token = typeof this.cfg.accessToken === 'string' ? this.cfg.accessToken : await this.cfg.accessToken();
+    return { authorization: `Bearer ${token}`, version: this.cfg.apiVersion };
   }
 
   /** Upsert by email: idempotent by nature, so a retried call never creates a second contact. */
@@ -29,14 +31,14 @@ export class GoHighLevelClient {
       baseUrl: this.cfg.baseUrl,
       method: 'POST',
       path: '/contacts/upsert',
-      headers: this.headers(),
+      headers: await this.headers(),
       body: { locationId: this.cfg.locationId, ...input },
     });
   }
 
   /** Tags are a set: adding one twice leaves one. */
   async addTags(contactId: string, tags: string[]): Promise<{ tags: string[] }> {
-    return providerCall({ provider: 'gohighlevel', baseUrl: this.cfg.baseUrl, method: 'POST', path: `/contacts/${encodeURIComponent(contactId)}/tags`, headers: this.headers(), body: { tags } });
+    return providerCall({ provider: 'gohighlevel', baseUrl: this.cfg.baseUrl, method: 'POST', path: `/contacts/${encodeURIComponent(contactId)}/tags`, headers: await this.headers(), body: { tags } });
   }
 
   /** Upsert keyed by contact, pipeline and name (the order number), so a retry updates, never duplicates. */
@@ -46,7 +48,7 @@ export class GoHighLevelClient {
       baseUrl: this.cfg.baseUrl,
       method: 'POST',
       path: '/opportunities/upsert',
-      headers: this.headers(),
+      headers: await this.headers(),
       body: { locationId: this.cfg.locationId, ...input },
     });
   }

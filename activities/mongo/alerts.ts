@@ -22,7 +22,7 @@ export function createAlertActivities() {
       // New, or the last one was resolved: (re)open it.
       await Alert.updateOne(
         { _id: input.dedupKey },
-        { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '' } },
+        { $set: { ...input, status: 'open', count: 1, firstAt: now, lastAt: now }, $unset: { resolvedAt: '', pagedCount: '' } },
         { upsert: true },
       );
     },

@@ -4,6 +4,9 @@ import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { PaymentTransition } from '../../common/models/payment-transition';
 import type { PaymentSnapshot } from '../mercadopago/activities';
 import { isDuplicateKey } from '../../common/mongo';
+import type { Config } from '../../common/config';
+import { DEFAULT_TIMEZONE } from '../../common/time';
+import { countEvent, counterKey } from '../../common/metric-counters';
 
 export interface SavePaymentResult {
   /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
@@ -70,8 +73,8 @@ async function writeProjection(paymentId: string, version: number, doc: Record<s
   throw new Error(`savePayment ${paymentId}: too much contention`);
 }
 
-/** MongoDB activities for the payment projection. */
-export function createPaymentStoreActivities() {
+/** MongoDB activities for the payment projection (and the payment metric counters). */
+export function createPaymentStoreActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {
     /**
      * Upsert monotonic by date_last_updated, without transactions: insert if new, otherwise a
@@ -101,6 +104,22 @@ export function createPaymentStoreActivities() {
         syncedAt: new Date(),
       };
       const { outcome, previousStatus } = await writeProjection(p.paymentId, version, doc);
+      if (outcome !== 'stale' && previousStatus !== p.status) {
+        // Counted once per (payment, status), whichever workflow saw the move.
+        await countEvent({
+          family: 'payments',
+          at: new Date(),
+          granularities: ['m5', 'h', 'd', 'mo'],
+          timeZone: config.SCHEDULE_TIMEZONE,
+          claimKey: `payment:${p.paymentId}:${p.status}`,
+          inc: {
+            [`count.${counterKey(p.status)}`]: 1,
+            ...(p.status === 'approved'
+              ? { [`amount.${counterKey(p.currency)}`]: doc.amountMinor, [`client.${counterKey(p.payerEmail ?? p.externalReference ?? 'unknown')}`]: 1 }
+              : {}),
+          },
+        });
+      }
       // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the
       // conditional update is atomic too, on FerretDB v1 only the insert is.
       const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';

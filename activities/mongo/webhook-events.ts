@@ -1,3 +1,7 @@
+import { Context } from '@temporalio/activity';
+import type { Config } from '../../common/config';
+import { DEFAULT_TIMEZONE } from '../../common/time';
+import { countEvent, durationBucket } from '../../common/metric-counters';
 import { createAlertActivities } from './alerts';
 import { WebhookEvent } from '../../common/models/webhook-event';
 
@@ -7,8 +11,21 @@ export interface StepFailure {
   error: string;
 }
 
+/** Counted once per activity execution (its identity is the claim), in the webhook metric buckets. */
+function countWebhookOutcome(timeZone: string, inc: Record<string, number>): Promise<boolean> {
+  const info = Context.current().info;
+  return countEvent({
+    family: 'webhooks',
+    at: new Date(),
+    granularities: ['m5', 'd'],
+    timeZone,
+    claimKey: `webhook:${info.workflowExecution?.workflowId}:${info.workflowExecution?.runId}:${info.activityId}`,
+    inc,
+  });
+}
+
 /** MongoDB activities that keep the webhook-event projection and the alerts ops workflows read. */
-export function createWebhookEventActivities() {
+export function createWebhookEventActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {
     ...createAlertActivities(),
     /**
@@ -42,6 +59,7 @@ export function createWebhookEventActivities() {
         { _id: input.eventId },
         { $set: { status: 'failed', failedStep: input.step, lastError: input.error, updatedAt: new Date() } },
       );
+      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, { failed: 1 });
     },
 
     async markWebhookRetrying(input: { eventId: string }): Promise<void> {
@@ -72,6 +90,12 @@ export function createWebhookEventActivities() {
           $inc: { attempts: input.succeededSteps },
         },
       );
+      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, {
+        [input.status]: 1,
+        duration_ms_sum: input.durationMs,
+        duration_count: 1,
+        [`duration.${durationBucket(input.durationMs)}`]: 1,
+      });
     },
   };
 }

@@ -1,23 +1,14 @@
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { mongoPing, timeProbe, type ProbeResult } from '../../activities/probes/dependencies';
+import { mongoPing, temporalPing, timeProbe, withTimeout, type ProbeResult } from '../../activities/probes/dependencies';
 import { worstStatus } from '../../common/health-status';
 
+/** /health answers load balancers: shorter than the ops probes' timeout. */
 const PROBE_TIMEOUT_MS = 3000;
 const startedAt = Date.now();
 
-function withTimeout<T>(p: Promise<T>, ms: number): Promise<T> {
-  return new Promise((resolve, reject) => {
-    const t = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
-    p.then(
-      (v) => (clearTimeout(t), resolve(v)),
-      (e) => (clearTimeout(t), reject(e)),
-    );
-  });
-}
-
 export async function probeTemporal(client: Client): Promise<ProbeResult> {
-  return timeProbe('temporal', () => withTimeout(client.connection.workflowService.getSystemInfo({}), PROBE_TIMEOUT_MS));
+  return timeProbe('temporal', () => withTimeout(temporalPing(client), PROBE_TIMEOUT_MS));
 }
 
 export async function probeMongoWithTimeout(): Promise<ProbeResult> {

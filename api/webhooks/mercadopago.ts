@@ -11,6 +11,7 @@ import { z } from 'zod';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { SecurityEvent } from '../../common/models/security-event';
+import { countEvent } from '../../common/metric-counters';
 import { WebhookEvent } from '../../common/models/webhook-event';
 import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
 import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
@@ -104,6 +105,10 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
         at: receivedAt,
         hour: receivedAt.toISOString().slice(0, 13),
       }).catch((err) => log.error({ err }, 'could not store security event'));
+      // The threats-per-hour metric (security_threat rule) reads these buckets, never the event log.
+      await countEvent({ family: 'security', at: receivedAt, granularities: ['m5', 'h', 'd'], timeZone: config.SCHEDULE_TIMEZONE, inc: { INVALID_WEBHOOK_SIGNATURE: 1 } }).catch((err) =>
+        log.error({ err }, 'could not count security event'),
+      );
       throw new HttpError(401, 'invalid_signature', 'webhook signature could not be verified', { reason: check.reason });
     }
 

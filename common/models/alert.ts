@@ -19,6 +19,12 @@ const alertSchema = new Schema(
     firstAt: { type: Date, required: true },
     lastAt: { type: Date, required: true },
     resolvedAt: { type: Date },
+    /** Incident bookkeeping (activities/ops/alerting.ts): when one was last opened, the count it covers, whether it is open. */
+    incidentOpenedAt: { type: Date },
+    pagedCount: { type: Number },
+    incidentOpen: { type: Boolean },
+    /** Why the last firing did not open an incident: maintenance window or cooldown. */
+    suppressed: { type: String },
   },
   { collection: 'alerts', versionKey: false },
 );

@@ -48,6 +48,11 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
     GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
+    SLACK_WEBHOOK_URL: `${sandboxUrl}/slack/incoming-webhook`,
+    // Ops runs (health probes, metrics) would otherwise consume the provider faults tests inject;
+    // tests that need them trigger the Schedules themselves.
+    SCHEDULES_PAUSED: 'true',
+    BACKUP_DIR: path.join(logDir, 'backups'),
     ...opts.env,
   };
   const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };

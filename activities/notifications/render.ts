@@ -1,0 +1,35 @@
+import type { NotificationRequest } from '../../workflows/ops/definitions';
+import type { OnCallPerson } from '../../common/ops-policy';
+
+const HEADLINE: Record<NotificationRequest['kind'], string> = {
+  triggered: 'Incident opened',
+  reminder: 'Not acknowledged yet',
+  escalated: 'Escalated to you',
+  retriggered: 'Acknowledged but not resolved: re-triggered',
+  resolved: 'Resolved',
+  recovered: 'Recovered',
+};
+
+/** The text of a page, the same facts on every channel: what, how bad, who acts, how to acknowledge. */
+export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { temporalUiUrl: string; apiUrl: string; namespace: string }) {
+  const i = req.incident;
+  const over = req.kind === 'resolved' || req.kind === 'recovered';
+  const subject = `[${i.severity.toUpperCase()}] ${HEADLINE[req.kind]}: ${i.title}`;
+  const execution = `${links.temporalUiUrl}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(req.workflowId)}/${encodeURIComponent(req.runId)}/history`;
+  const lines = [
+    `${HEADLINE[req.kind]} — ${i.title}`,
+    `Severity: ${i.severity}   Rule: ${i.rule}   Level: ${req.level} (${to.name})`,
+    `What: ${i.message}`,
+    `Opened: ${i.openedAt}   Alerts so far: ${i.alertCount}`,
+    ...(over ? [`By: ${i.resolvedBy ?? 'the rule engine'}`] : [
+      `Acknowledge: POST ${links.apiUrl}/api/v1/incidents/${encodeURIComponent(i.dedupKey)}/acknowledge`,
+      `  or: tctl workflow signal --workflow_id ${req.workflowId} --name acknowledge --input '{"by":"${to.email}"}'`,
+      `Runbook: docs/runbooks/${i.rule.replace(/_/g, '-')}.md`,
+    ]),
+    `Execution: ${execution}`,
+  ];
+  const text = lines.join('\n');
+  const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
+  const html = `<h2>${escape(HEADLINE[req.kind])}: ${escape(i.title)}</h2><pre>${escape(text)}</pre><p><a href="${escape(execution)}">Open in Temporal</a></p>`;
+  return { subject, text, html, execution };
+}

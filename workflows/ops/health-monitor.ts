@@ -1,0 +1,36 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createHealthCheckActivities, HealthSnapshot } from '../../activities/mongo/health-checks';
+import type { createAlertingActivities } from '../../activities/ops/alerting';
+import type { createProbeActivities } from '../../activities/probes';
+import { worstStatus } from '../../common/health-status';
+import { alertingActivity, probeActivity } from '../retry-policies';
+import { healthAlerts } from './health-rules';
+
+const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(probeActivity);
+const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);
+// The snapshot is a record, not a duty: a few tries, then this minute goes without one.
+const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>({ ...alertingActivity, retry: { ...alertingActivity.retry, maximumAttempts: 3 } });
+
+/**
+ * The health monitor, run every minute by its Schedule: probes MongoDB, Temporal, MercadoPago and
+ * GoHighLevel; raises or clears the dependency alerts (incidents page on them); picks up alerts
+ * that business workflows recorded; stores the snapshot. Alerting does not depend on MongoDB
+ * being up, so "database down" pages even when the snapshot cannot be stored.
+ */
+export async function healthMonitor(): Promise<HealthSnapshot> {
+  const results = await Promise.all([probes.probeMongo(), probes.probeTemporal(), probes.probeMercadoPago(), probes.probeGoHighLevel()]);
+  const { raise, clear } = healthAlerts(results);
+  await Promise.all([...raise.map((a) => alerting.raiseAlert(a)), ...clear.map((c) => alerting.clearAlert(c))]);
+  const info = workflowInfo();
+  const snapshot: HealthSnapshot = {
+    checkId: `${info.workflowId}/${info.runId}`,
+    status: worstStatus(results),
+    probes: results,
+    checkedAt: new Date(Date.now()).toISOString(),
+  };
+  const mongoUp = results[0].status !== 'down';
+  if (mongoUp) {
+    await Promise.all([alerting.sweepAlerts(), store.saveHealthSnapshot(snapshot)]).catch(() => undefined);
+  }
+  return snapshot;
+}

@@ -1,0 +1,28 @@
+import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import type { createMetricsActivities, MetricsSnapshot } from '../../activities/metrics/snapshot';
+import type { createAlertingActivities, RaiseOutcome } from '../../activities/ops/alerting';
+import { alertingActivity, mongoActivity } from '../retry-policies';
+import { metricAlerts } from './metric-rules';
+
+const metrics = proxyActivities<ReturnType<typeof createMetricsActivities>>(mongoActivity);
+const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);
+
+export interface MetricsCheckResult {
+  snapshot: MetricsSnapshot;
+  alerts: { dedupKey: string; rule: string; outcome: RaiseOutcome }[];
+  cleared: string[];
+}
+
+/**
+ * Every METRICS_INTERVAL_MINUTES (its Schedule), or on demand: computes the snapshot from the
+ * time buckets, stores it, and runs the alert rules over it (incidents page on what they raise).
+ */
+export async function metricsSnapshot(): Promise<MetricsCheckResult> {
+  const { snapshot, rules } = await metrics.computeMetricsSnapshot();
+  const { workflowId, runId } = workflowInfo();
+  await metrics.saveMetricsSnapshot({ snapshotId: `${workflowId}/${runId}`, snapshot });
+  const { raise, clear } = metricAlerts(snapshot, rules);
+  const outcomes = await Promise.all(raise.map(async (a) => ({ dedupKey: a.dedupKey, rule: a.rule, outcome: await alerting.raiseAlert(a) })));
+  await Promise.all(clear.map((c) => alerting.clearAlert(c)));
+  return { snapshot, alerts: outcomes, cleared: clear.map((c) => c.dedupKey) };
+}
