@@ -14,6 +14,8 @@ import { commissionsRouter } from './routes/commissions';
 import { healthRouter } from './routes/health';
 import { paymentsRouter } from './routes/payments';
 import { webhookEventsRouter } from './routes/webhook-events';
+import { incidentsRouter } from './routes/incidents';
+import { opsMetricsRouter } from './routes/ops-metrics';
 import { mercadoPagoWebhookRouter } from './webhooks/mercadopago';
 
 export interface AppDeps {
@@ -38,7 +40,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRouter({ config: deps.config, tokens }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   // Ops reads and commands: admins (signed in) and API keys.
-  app.use('/api/v1', requireRole('admin'), webhookEventsRouter(deps), paymentsRouter());
+  app.use('/api/v1', requireRole('admin'), webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

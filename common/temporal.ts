@@ -21,7 +21,7 @@ export function connectWorker(config: Config): Promise<NativeConnection> {
 }
 
 /** Link to one execution in the Temporal Web UI. */
-export function executionUrl(config: Config, workflowId: string, runId?: string): string {
+export function executionUrl(config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, workflowId: string, runId?: string): string {
   const base = `${config.TEMPORAL_UI_URL.replace(/\/$/, '')}/namespaces/${encodeURIComponent(config.TEMPORAL_NAMESPACE)}/workflows/${encodeURIComponent(workflowId)}`;
   return runId ? `${base}/${encodeURIComponent(runId)}/history` : base;
 }

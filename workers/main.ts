@@ -13,6 +13,8 @@ import { attemptRecorder } from './attempt-recorder';
 import { WORKFLOWS_PATH } from './bundle';
 import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
+import { startTemporalWatchdog } from './temporal-watchdog';
+import { temporalPing } from '../activities/probes/dependencies';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
 
@@ -53,12 +55,16 @@ export async function runWorkers(config: Config): Promise<void> {
     log.info({ schedules: await ensureSchedules(client, config) }, 'schedules registered');
     await client.connection.close();
   }
+  const watchdogClient = createTemporalClient(config);
+  const watchdog = startTemporalWatchdog({ config, log, ping: () => temporalPing(watchdogClient) });
   // Supervisors wait for this line, whatever the log level.
   process.stdout.write(`${WORKER_READY_LINE}: ${config.WORKER_TASK_QUEUES.join(', ')}\n`);
   // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).
   try {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
+    watchdog.stop();
+    await watchdogClient.connection.close().catch(() => undefined);
     await connection.close();
     await disconnectMongo();
     log.info('worker stopped');

@@ -144,7 +144,7 @@ export async function restoreInto(db: Db, opened: { dir: string; manifest: Backu
       if (batch.length >= INSERT_BATCH) await flush();
     }
     await flush();
-    for (const i of c.indexes) await db.collection(c.name).createIndex(i.key as never, { name: i.name, unique: i.unique, sparse: i.sparse });
+    for (const i of c.indexes) await db.collection(c.name).createIndex(i.key as never, { name: i.name, ...(i.unique ? { unique: true } : {}), ...(i.sparse ? { sparse: true } : {}) });
     restored.push({ name: c.name, count: c.count });
   }
   return { collections: restored };

@@ -211,8 +211,9 @@ export function createMetricsActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'
     /** Keeps the snapshot (by the run that computed it) and `latest`, which the dashboard reads. */
     async saveMetricsSnapshot(input: { snapshotId: string; snapshot: MetricsSnapshot }): Promise<void> {
       const generatedAt = new Date(input.snapshot.metadata.generated_at);
-      await MetricSnapshot.updateOne({ _id: input.snapshotId }, { $set: { generatedAt, snapshot: input.snapshot } }, { upsert: true });
-      await MetricSnapshot.updateOne({ _id: 'latest' }, { $set: { generatedAt, snapshot: input.snapshot, snapshotId: input.snapshotId } }, { upsert: true });
+      const snapshotJson = JSON.stringify(input.snapshot);
+      await MetricSnapshot.updateOne({ _id: input.snapshotId }, { $set: { generatedAt, snapshotJson } }, { upsert: true });
+      await MetricSnapshot.updateOne({ _id: 'latest' }, { $set: { generatedAt, snapshotJson, snapshotId: input.snapshotId } }, { upsert: true });
     },
   };
 }

@@ -6,47 +6,53 @@ import type { NotificationRequest } from '../../workflows/ops/definitions';
 import { createMailer } from '../email/mailer';
 import { renderPage } from './render';
 
-type NotificationConfig = Pick<
+export type NotificationConfig = Pick<
   Config,
   'SMTP_URL' | 'MAIL_FROM' | 'SLACK_WEBHOOK_URL' | 'ALERT_WEBHOOK_URL' | 'ONCALL_ROTATION' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'PUBLIC_API_URL'
 >;
 
 /**
- * Incident pages: email (SMTP), Slack (incoming webhook) and an optional generic webhook. Who is
- * paged comes from the on-call rotation at send time; the activity result records it in history.
+ * Sends one page on one channel to the on-call person of `req.level` (from the rotation, now).
+ * `pageId` is stable per page, not per attempt, so a resend after a lost reply is recognisably the
+ * same message (email Message-ID, webhook Idempotency-Key).
  */
-export function createNotificationActivities(config: NotificationConfig) {
+export function createPager(config: NotificationConfig) {
   const mailer = createMailer(config);
   const slack = new IncomingWebhook(config.SLACK_WEBHOOK_URL, { timeout: 10_000 });
-  const links = { temporalUiUrl: config.TEMPORAL_UI_URL, apiUrl: config.PUBLIC_API_URL, namespace: config.TEMPORAL_NAMESPACE };
+  const links = { ui: config, apiUrl: config.PUBLIC_API_URL };
+  return async function sendPage(req: NotificationRequest, pageId: string): Promise<{ recipient: string; channel: string }> {
+    const { person } = onCallAt(config.ONCALL_ROTATION, new Date(), req.level);
+    const page = renderPage(req, person, links);
+    switch (req.channel) {
+      case 'email':
+        await mailer.send({ to: person.email, subject: page.subject, text: page.text, html: page.html, messageId: `<${pageId}@pagosflow>` });
+        return { recipient: person.email, channel: 'email' };
+      case 'slack': {
+        const mention = person.slackId ? `<@${person.slackId}> ` : `${person.name}: `;
+        await slack.send({ text: `${mention}*${page.subject}*\n${page.text}`, unfurl_links: false });
+        return { recipient: person.slackId ?? person.name, channel: 'slack' };
+      }
+      case 'webhook': {
+        if (!config.ALERT_WEBHOOK_URL) return { recipient: 'none (ALERT_WEBHOOK_URL unset)', channel: 'webhook' };
+        const res = await fetch(config.ALERT_WEBHOOK_URL, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json', 'idempotency-key': pageId },
+          body: JSON.stringify({ ...req, recipient: person, subject: page.subject, text: page.text, execution: page.execution }),
+          signal: AbortSignal.timeout(10_000),
+        });
+        if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
+        return { recipient: config.ALERT_WEBHOOK_URL, channel: 'webhook' };
+      }
+    }
+  };
+}
 
+/** Incident pages: email (SMTP), Slack (incoming webhook) and an optional generic webhook. */
+export function createNotificationActivities(config: NotificationConfig) {
+  const sendPage = createPager(config);
   return {
     async sendIncidentNotification(req: NotificationRequest): Promise<{ recipient: string; channel: string }> {
-      const { person } = onCallAt(config.ONCALL_ROTATION, new Date(), req.level);
-      const page = renderPage(req, person, links);
-      // Stable per page (not per attempt), so a resend after a lost reply is recognisably the same.
-      const pageId = `${req.workflowId}.${req.runId}.${req.kind}.${req.level}.${Context.current().info.activityId}`;
-      switch (req.channel) {
-        case 'email':
-          await mailer.send({ to: person.email, subject: page.subject, text: page.text, html: page.html, messageId: `<${pageId}@pagosflow>` });
-          return { recipient: person.email, channel: 'email' };
-        case 'slack': {
-          const mention = person.slackId ? `<@${person.slackId}> ` : `${person.name}: `;
-          await slack.send({ text: `${mention}*${page.subject}*\n${page.text}`, unfurl_links: false });
-          return { recipient: person.slackId ?? person.name, channel: 'slack' };
-        }
-        case 'webhook': {
-          if (!config.ALERT_WEBHOOK_URL) return { recipient: 'none (ALERT_WEBHOOK_URL unset)', channel: 'webhook' };
-          const res = await fetch(config.ALERT_WEBHOOK_URL, {
-            method: 'POST',
-            headers: { 'content-type': 'application/json', 'idempotency-key': pageId },
-            body: JSON.stringify({ ...req, recipient: person, subject: page.subject, text: page.text, execution: page.execution }),
-            signal: AbortSignal.timeout(10_000),
-          });
-          if (!res.ok) throw new Error(`alert webhook answered ${res.status}`);
-          return { recipient: config.ALERT_WEBHOOK_URL, channel: 'webhook' };
-        }
-      }
+      return sendPage(req, `${req.workflowId}.${req.runId}.${req.kind}.${req.level}.${Context.current().info.activityId}`);
     },
   };
 }

@@ -1,5 +1,7 @@
 import type { NotificationRequest } from '../../workflows/ops/definitions';
+import type { Config } from '../../common/config';
 import type { OnCallPerson } from '../../common/ops-policy';
+import { executionUrl } from '../../common/temporal';
 
 const HEADLINE: Record<NotificationRequest['kind'], string> = {
   triggered: 'Incident opened',
@@ -11,11 +13,11 @@ const HEADLINE: Record<NotificationRequest['kind'], string> = {
 };
 
 /** The text of a page, the same facts on every channel: what, how bad, who acts, how to acknowledge. */
-export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { temporalUiUrl: string; apiUrl: string; namespace: string }) {
+export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { ui: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>; apiUrl: string }) {
   const i = req.incident;
   const over = req.kind === 'resolved' || req.kind === 'recovered';
   const subject = `[${i.severity.toUpperCase()}] ${HEADLINE[req.kind]}: ${i.title}`;
-  const execution = `${links.temporalUiUrl}/namespaces/${encodeURIComponent(links.namespace)}/workflows/${encodeURIComponent(req.workflowId)}/${encodeURIComponent(req.runId)}/history`;
+  const execution = executionUrl(links.ui, req.workflowId, req.runId);
   const lines = [
     `${HEADLINE[req.kind]} — ${i.title}`,
     `Severity: ${i.severity}   Rule: ${i.rule}   Level: ${req.level} (${to.name})`,

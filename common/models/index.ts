@@ -6,6 +6,9 @@ import { Commission, LedgerEntry, Payout, PayoutBatch } from './commission';
 import { Conversion } from './conversion';
 import { Alert } from './alert';
 import { HealthCheck } from './health-check';
+import { Incident, IncidentNotification } from './incident';
+import { MaintenanceWindowModel } from './maintenance-window';
+import { DependencyStatus, Heartbeat, MetricCount, MetricSnapshot, OAuthCredential } from './metric-count';
 import { Order } from './order';
 import { Payment } from './payment';
 import { PaymentTransition } from './payment-transition';
@@ -28,6 +31,14 @@ export const ALL_MODELS = [
   PayoutBatch,
   Alert,
   HealthCheck,
+  Incident,
+  IncidentNotification,
+  MaintenanceWindowModel,
+  MetricCount,
+  MetricSnapshot,
+  DependencyStatus,
+  Heartbeat,
+  OAuthCredential,
   Order,
   Payment,
   PaymentTransition,

@@ -17,12 +17,16 @@ const metricCountSchema = new Schema(
   { collection: 'metric_counts', versionKey: false, minimize: false },
 );
 
-/** A stored metrics snapshot (seed 000 shape); `latest` is always the newest. */
+/**
+ * A stored metrics snapshot (seed 000 shape); `latest` is always the newest. Kept as JSON text:
+ * its keys are client ids and emails, which are not valid document field names.
+ */
 const metricSnapshotSchema = new Schema(
   {
     _id: { type: String, required: true },
     generatedAt: { type: Date, required: true },
-    snapshot: { type: Schema.Types.Mixed, required: true },
+    snapshotId: { type: String },
+    snapshotJson: { type: String, required: true },
   },
   { collection: 'metric_snapshots', versionKey: false },
 );

@@ -1,0 +1,197 @@
+/**
+ * Operations on the running stack (dev server, FerretDB, sandbox with its real SMTP server and
+ * Slack receiver, worker and API processes): Schedules registered at start-up, the health monitor
+ * opening, feeding and resolving incidents, cooldown and maintenance windows, the metrics snapshot
+ * and its rules, acknowledging by API and resolving with the real tctl, a failed backup paging.
+ */
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import type { Client } from '@temporalio/client';
+import type mongoose from 'mongoose';
+import { DEFAULT_ONCALL_ROTATION, onCallAt } from '../../common/ops-policy';
+import { toolPath, waitFor } from '../../infra/processes';
+import { sandboxAdmin } from '../../sandbox/admin-client';
+import { incidentQuery } from '../../workflows/ops/definitions';
+import { OPS_SCHEDULE_IDS, PAYOUT_SCHEDULE_ID } from '../../workers/schedules';
+import { e2eContext, http, type RunningStack } from '../harness/stack';
+
+const run = promisify(execFile);
+let ctx: Awaited<ReturnType<typeof e2eContext>>;
+let stack: RunningStack;
+let temporal: Client;
+let db: mongoose.Connection;
+let admin: ReturnType<typeof sandboxAdmin>;
+const KEY = 'ops-e2e-api-key-000001';
+const headers = { authorization: `Bearer ${KEY}` };
+
+before(async () => {
+  // A backup folder that cannot be created (its parent is a file): the backup run must fail and page.
+  ctx = await e2eContext({ env: { API_KEYS: KEY, BACKUP_DIR: '/etc/hostname/backups' } });
+  ({ stack, temporal, db } = ctx);
+  admin = sandboxAdmin(stack.sandboxUrl);
+});
+after(async () => {
+  await ctx?.stop();
+});
+
+const api = (path: string) => `${stack.apiUrl}/api/v1${path}`;
+const primary = () => onCallAt(DEFAULT_ONCALL_ROTATION, new Date(), 1).person;
+let runs = 0;
+const runOps = <T = any>(workflowType: string) => temporal.workflow.execute(workflowType, { taskQueue: 'ops', workflowId: `${workflowType}-e2e-${++runs}`, args: [] }) as Promise<T>;
+const pagesAbout = async (text: string) => (await admin.mail(primary().email)).filter((m) => m.subject.includes(text) || m.text.includes(text));
+
+test('every Schedule exists after start-up (paused on test stacks), with the configured specs', async () => {
+  const ids = [...Object.values(OPS_SCHEDULE_IDS), PAYOUT_SCHEDULE_ID];
+  const described = await Promise.all(ids.map((id) => temporal.schedule.getHandle(id).describe()));
+  const byId = Object.fromEntries(described.map((d) => [d.scheduleId, d]));
+  assert.equal((byId[OPS_SCHEDULE_IDS.healthMonitor].action as any).workflowType, 'healthMonitor');
+  assert.equal(byId[OPS_SCHEDULE_IDS.healthMonitor].spec.intervals?.[0].every, 60_000);
+  assert.equal(byId[OPS_SCHEDULE_IDS.metrics].spec.intervals?.[0].every, 5 * 60_000);
+  assert.equal(byId[OPS_SCHEDULE_IDS.ghlTokenRefresh].spec.intervals?.[0].every, 12 * 3_600_000);
+  assert.equal(byId[OPS_SCHEDULE_IDS.backup].spec.timezone, 'America/Argentina/Buenos_Aires');
+  assert.deepEqual(
+    byId[OPS_SCHEDULE_IDS.backup].spec.calendars?.map((c) => [c.hour?.[0]?.start, c.minute?.[0]?.start]),
+    [[2, 0]],
+    'nightly at 02:00',
+  );
+  for (const d of described) assert.equal(d.state.paused, true, `${d.scheduleId} paused by SCHEDULES_PAUSED`);
+
+  // Triggered by hand, the health monitor's Schedule runs it and every dependency is up.
+  const handle = temporal.schedule.getHandle(OPS_SCHEDULE_IDS.healthMonitor);
+  await handle.trigger();
+  await waitFor('the triggered health check', async () => {
+    const actions = (await handle.describe()).info.recentActions;
+    if (actions.length === 0) throw new Error('not yet');
+    const snapshot = await temporal.workflow.getHandle(actions[0].action.workflow.workflowId, actions[0].action.workflow.firstExecutionRunId).result();
+    assert.deepEqual(snapshot.probes.map((p: any) => [p.name, p.status === 'down' ? 'down' : 'up']), [['mongodb', 'up'], ['temporal', 'up'], ['mercadopago', 'up'], ['gohighlevel', 'up']]);
+  });
+});
+
+test('MercadoPago down: an incident pages on-call by email and Slack once, repeats are counted, recovery resolves it; inside the cooldown it does not page again', async () => {
+  await admin.fault({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, count: -1 });
+  const first = await runOps('healthMonitor');
+  assert.equal(first.probes.find((p: any) => p.name === 'mercadopago').status, 'down');
+  const incident = temporal.workflow.getHandle('incident-dependency-down:mercadopago');
+  await waitFor('the page by email', async () => {
+    if ((await pagesAbout('MercadoPago API is down')).length !== 1) throw new Error('no page yet');
+  });
+  const page = (await pagesAbout('MercadoPago API is down'))[0];
+  assert.match(page.subject, /^\[CRITICAL\] Incident opened: MercadoPago API is down/);
+  await waitFor('the page on Slack', async () => {
+    if (!(await admin.slack()).some((m) => m.text.includes('MercadoPago API is down') && m.text.includes(primary().name))) throw new Error('no Slack page');
+  });
+
+  await runOps('healthMonitor');
+  assert.equal((await incident.query(incidentQuery)).alertCount, 2, 'the repeat joined the open incident');
+  assert.equal((await pagesAbout('MercadoPago API is down')).length, 1, 'and did not page again');
+
+  await admin.clearFaults();
+  await runOps('healthMonitor');
+  const resolved = await incident.result();
+  assert.equal(resolved.resolution, 'auto');
+  await waitFor('the recovery notice', async () => {
+    if ((await pagesAbout('Recovered: MercadoPago API is down')).length !== 1) throw new Error('no recovery notice');
+  });
+
+  // Down again within the rule's 30-min cooldown: recorded, no new incident, no new page.
+  await admin.fault({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, count: -1 });
+  await runOps('healthMonitor');
+  const alert = await db.collection('alerts').findOne({ _id: 'dependency-down:mercadopago' as never });
+  assert.equal(alert?.suppressed, 'cooldown');
+  assert.equal((await incident.describe()).status.name, 'COMPLETED');
+  assert.equal((await pagesAbout('Incident opened: MercadoPago API is down')).length, 1);
+  await admin.clearFaults();
+  await runOps('healthMonitor');
+});
+
+test('a maintenance window suppresses new incidents of its rules', async () => {
+  const start = new Date(Date.now() - 60_000).toISOString();
+  const end = new Date(Date.now() + 3_600_000).toISOString();
+  const created = await http('POST', api('/maintenance-windows'), { headers, body: { start, end, rules: ['provider_degraded'], reason: 'GoHighLevel maintenance' } });
+  assert.equal(created.status, 201);
+  await admin.fault({ provider: 'gohighlevel', path: '/locations/', kind: 'error', status: 502, count: -1 });
+  try {
+    await runOps('healthMonitor');
+    const alert = await db.collection('alerts').findOne({ _id: 'dependency-down:gohighlevel' as never });
+    assert.equal(alert?.status, 'open', 'the alert is recorded');
+    assert.match(alert?.suppressed, /^maintenance: GoHighLevel maintenance/);
+    const described = await temporal.workflow.getHandle('incident-dependency-down:gohighlevel').describe().catch(() => null);
+    assert.equal(described, null, 'no incident was opened');
+  } finally {
+    await admin.clearFaults();
+    assert.equal((await http('DELETE', api(`/maintenance-windows/${created.body.id}`), { headers })).status, 204);
+  }
+  const bad = await http('POST', api('/maintenance-windows'), { headers, body: { start: end, end: start } });
+  assert.equal(bad.status, 400);
+  assert.equal(bad.body.error.field, 'end');
+});
+
+test('metrics: a paid webhook and five forged ones → the snapshot counts them, security_threat opens an incident; acknowledged by API, resolved with the real tctl', async () => {
+  const p = await admin.createPayment({ status: 'approved', transaction_amount: 1234.56, currency_id: 'ARS', payer: { email: 'metrics-buyer@example.com' } });
+  const sent = await admin.sendWebhook({ url: `${stack.apiUrl}/webhooks/mercadopago`, paymentId: p.id });
+  assert.equal(sent.status, 200);
+  await waitFor('the webhook processed', async () => {
+    if ((await db.collection('webhook_events').findOne({ _id: `mp-${sent.notificationId}` as never }))?.status !== 'succeeded') throw new Error('not yet');
+  });
+  for (let i = 0; i < 5; i++) {
+    const forged = await admin.sendWebhook({ url: `${stack.apiUrl}/webhooks/mercadopago`, paymentId: p.id, secret: 'forged-secret-000' });
+    assert.equal(forged.status, 401);
+  }
+
+  const checked = await http('POST', api('/ops/metrics/check'), { headers, timeoutMs: 60_000 });
+  assert.equal(checked.status, 200);
+  const s = checked.body.snapshot;
+  assert.equal(s.financials.payments_approved, 1);
+  assert.equal(s.financials.total_processed_today.ARS, 1234.56);
+  assert.equal(s.financials.total_processed_month.ARS, 1234.56);
+  assert.equal(s.financials.approval_rate, 100);
+  assert.equal(s.performance.transactions_per_client['metrics-buyer@example.com'], 1);
+  assert.equal(s.performance.webhooks_last_hour.succeeded, 1);
+  assert.ok(s.performance.webhook_avg_response_time > 0);
+  assert.equal(s.security.threats_last_hour, 5);
+  assert.equal(s.security.top_threats[0].threat_type, 'INVALID_WEBHOOK_SIGNATURE');
+  assert.equal(s.security.threat_level, 'high');
+  assert.ok(s.trends.hourly_volume.some((h: any) => h.approved === 1));
+  assert.deepEqual(
+    checked.body.alerts.filter((a: any) => a.rule === 'security_threat'),
+    [{ dedupKey: 'security-threat', rule: 'security_threat', outcome: 'opened' }],
+  );
+
+  await waitFor('the incident listed as open', async () => {
+    const list = await http('GET', api('/incidents?status=open'), { headers });
+    if (!list.body.items.some((i: any) => i.dedup_key === 'security-threat' && i.severity === 'critical')) throw new Error('not listed');
+  });
+  const acked = await http('POST', api('/incidents/security-threat/acknowledge'), { headers, body: { note: 'rotating the webhook secret' } });
+  assert.equal(acked.status, 200);
+  assert.equal(acked.body.status, 'acknowledged');
+  assert.equal(acked.body.acknowledged_by, 'api-key');
+
+  const tctl = await run(toolPath('tctl'), ['--address', ctx.servers.temporalAddress, '--namespace', stack.namespace, 'workflow', 'signal', '--workflow_id', 'incident-security-threat', '--name', 'resolve', '--input', '{"by":"ana@ops","note":"secret rotated"}'], { timeout: 30_000 });
+  assert.match(tctl.stdout + tctl.stderr, /succeeded/i);
+  const final = await temporal.workflow.getHandle('incident-security-threat').result();
+  assert.equal(final.resolvedBy, 'ana@ops');
+  await waitFor('the incident listed as resolved', async () => {
+    const list = await http('GET', api('/incidents?status=resolved'), { headers });
+    if (!list.body.items.some((i: any) => i.dedup_key === 'security-threat' && i.resolved_by === 'ana@ops')) throw new Error('not listed');
+  });
+  assert.equal((await http('POST', api('/incidents/security-threat/resolve'), { headers, body: {} })).status, 404, 'nothing open to resolve');
+  assert.equal((await http('GET', api('/incidents?status=bogus'), { headers })).status, 400);
+  assert.equal((await http('GET', api('/incidents'))).status, 401);
+  assert.ok((await db.collection('incident_notifications').countDocuments({ dedupKey: 'security-threat', outcome: 'sent' })) >= 2, 'each page recorded');
+});
+
+test('a backup that cannot be written fails its run and opens a critical backup_failed incident', async () => {
+  await assert.rejects(runOps('databaseBackup'), /cannot write backups|ENOTDIR|Workflow execution failed/);
+  const incident = temporal.workflow.getHandle('incident-backup-failed');
+  await waitFor('the backup_failed incident', async () => {
+    const state = await incident.query(incidentQuery);
+    assert.equal(state.severity, 'critical');
+    assert.equal(state.rule, 'backup_failed');
+    assert.match(state.message, /cannot write backups to \/etc\/hostname\/backups/);
+  });
+  await waitFor('the page', async () => {
+    if ((await pagesAbout('Database backup failed')).length === 0) throw new Error('no page');
+  });
+});
