@@ -29,6 +29,7 @@ import { Affiliate } from '../../common/models/affiliate';
 import { Campaign } from '../../common/models/campaign';
 import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../workflows/commissions/definitions';
 import { freePort } from '../../infra/processes';
+import { acknowledgeUpdate, alertFiredSignal, incidentQuery, resolveSignal, resolveUpdate, type IncidentInput } from '../../workflows/ops/definitions';
 import { checkoutUpdate, fulfillmentUpdate, orderStateQuery, paymentUpdatedSignal, type OrderInput } from '../../workflows/orders/definitions';
 
 const TAG = process.argv[2];
@@ -57,6 +58,11 @@ async function main() {
     GHL_BASE_URL: `${base}/gohighlevel`,
     GHL_ACCESS_TOKEN: 'record-ghl',
     GHL_LOCATION_ID: 'loc',
+    SLACK_WEBHOOK_URL: `${base}/slack/incoming-webhook`,
+    BACKUP_DIR: path.join(require('node:os').tmpdir(), `pagosflow-record-backups-${process.pid}`),
+    GHL_CLIENT_ID: 'record-client',
+    GHL_CLIENT_SECRET: 'record-secret',
+    GHL_REFRESH_TOKEN: 'sandbox-refresh-token',
   });
   try {
     await connectMongo({ MONGODB_URI: servers.mongoUri('record') });
@@ -78,6 +84,43 @@ async function main() {
     const ops = await worker('ops');
     const health = await client.workflow.start('dependencyHealthCheck', { taskQueue: 'ops', workflowId: 'recorded-health-check' });
     await ops.runUntil(health.result());
+
+    // Ops (issue 6): a health monitor run that finds MercadoPago down (opening its incident), a
+    // metrics snapshot, a verified backup, retention, a GoHighLevel token refresh, and an incident
+    // escalated, acknowledged, re-triggered by its ack timeout and resolved.
+    state.faults.push({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, remaining: -1 });
+    const opsRuns = await (await worker('ops')).runUntil(async () => {
+      const run = async (type: string) => {
+        const h = await client.workflow.start(type, { taskQueue: 'ops', workflowId: `recorded-${type}` });
+        await h.result();
+        return h;
+      };
+      const monitor = await run('healthMonitor');
+      state.faults = [];
+      const down = client.workflow.getHandle('incident-dependency-down:mercadopago');
+      await down.signal(resolveSignal, { by: 'recorder' });
+      await down.result();
+      const incidentInput: IncidentInput = {
+        alert: { dedupKey: 'recorded', rule: 'webhook_error_rate', severity: 'critical', title: 'Recorded incident', message: 'recorded', source: 'recorder', firedAt: new Date().toISOString() },
+        escalation: { respondMinutes: 0.02, escalateMinutes: 0.04, channels: ['email', 'slack'] },
+        levels: 3,
+        ackTimeoutMinutes: 0.05,
+      };
+      const incident = await client.workflow.start('incidentLifecycle', { taskQueue: 'ops', workflowId: 'incident-recorded', args: [incidentInput] });
+      while ((await incident.query(incidentQuery)).level < 2) await new Promise((r) => setTimeout(r, 200));
+      await incident.signal(alertFiredSignal, { ...incidentInput.alert, message: 'again' });
+      await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'recorder' }] });
+      while ((await incident.query(incidentQuery)).status !== 'triggered') await new Promise((r) => setTimeout(r, 200));
+      await incident.executeUpdate(resolveUpdate, { args: [{ by: 'recorder', note: 'done' }] });
+      await incident.result();
+      return { monitor, incident, metrics: await run('metricsSnapshot'), backup: await run('databaseBackup'), retention: await run('opsRetention'), refresh: await run('goHighLevelTokenRefresh') };
+    });
+    await save(opsRuns.monitor, 'ops-health-monitor-provider-down');
+    await save(opsRuns.incident, 'ops-incident-escalated-acked-retriggered');
+    await save(opsRuns.metrics, 'ops-metrics-snapshot');
+    await save(opsRuns.backup, 'ops-database-backup');
+    await save(opsRuns.retention, 'ops-retention');
+    await save(opsRuns.refresh, 'ops-ghl-token-refresh');
     await save(health, 'dependency-health-check');
 
     // The notification's fullest path: CRM down (Retry-After: 1 s keeps the four attempts short),
