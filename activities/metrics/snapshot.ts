@@ -132,7 +132,7 @@ export function createMetricsActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'
         DependencyStatus.find({}).lean<any[]>(),
         OAuthCredential.find({}, { accessTokenEnc: 0, refreshTokenEnc: 0 }).lean<any[]>(),
         // Counts from the first snapshot after install: a backup that never ran is missed too.
-        Heartbeat.findOneAndUpdate({ _id: 'backup' }, { $setOnInsert: { firstExpectedAt: now } }, { upsert: true, new: true }).lean<any>(),
+        Heartbeat.findOneAndUpdate({ _id: 'backup' }, { $setOnInsert: { firstExpectedAt: now } }, { upsert: true, returnDocument: 'after' }).lean<any>(),
       ]);
       const health = c(plan.health);
       const services = ['mercadopago', 'gohighlevel', 'mongodb', 'temporal'].map((name) => {

@@ -4,8 +4,10 @@
  *   1. ack latency of signed deliveries vs a bare client.workflow.start loop (same server, same
  *      concurrency, same start options), interleaved in rounds so drift hits both alike;
  *   2. end-to-end processed/s vs a bare workflow with three no-op activities;
- *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts).
- * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8]
+ *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts);
+ *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts).
+ * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000]
+ *        npm run bench -- --only metrics   (the metrics phase alone)
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -21,6 +23,7 @@ import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign'
 import { startServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
 import { benchOrders } from './orders';
+import { benchMetrics } from './metrics';
 
 const { values: opt } = parseArgs({
   options: {
@@ -29,6 +32,9 @@ const { values: opt } = parseArgs({
     rounds: { type: 'string', default: '3' },
     'orders-n': { type: 'string', default: '100' },
     'orders-c': { type: 'string', default: '8' },
+    'metrics-small': { type: 'string', default: '10000' },
+    'metrics-large': { type: 'string', default: '1000000' },
+    only: { type: 'string' },
   },
 });
 const ORDERS_N = Number(opt['orders-n']);
@@ -65,6 +71,14 @@ async function main() {
   let servers = await startServers();
   let notificationId = 70_000_000;
   const results: string[] = [];
+  if (opt.only === 'metrics') {
+    try {
+      console.log((await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 })).join('\n'));
+    } finally {
+      await servers.stop();
+    }
+    return;
+  }
   try {
     // Phase 1 — ingest only (no worker), so the ack path and its floor compete for nothing else.
     const ingest = await startStack(servers, { parts: ['sandbox', 'api'], env: { LOG_LEVEL: 'warn', MERCADOPAGO_WEBHOOK_SECRET: SECRET } });
@@ -179,6 +193,13 @@ async function main() {
     const orders = await benchOrders(servers, { n: ORDERS_N, c: ORDERS_C, rounds: ROUNDS, load, pct });
     console.log(orders.join('\n'));
     results.push(...orders);
+
+    // Phase 4 — the metrics snapshot as history grows, on fresh servers.
+    await servers.stop();
+    servers = await startServers();
+    const metrics = await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 });
+    console.log(metrics.join('\n'));
+    results.push(...metrics);
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {
