@@ -185,6 +185,9 @@ export const envSchema = z
         ctx.addIssue({ code: 'custom', path: [key], message: 'is the sandbox default; set a real secret in production' });
       }
     }
+    if (env.SLACK_WEBHOOK_URL.startsWith('http://127.0.0.1:')) {
+      ctx.addIssue({ code: 'custom', path: ['SLACK_WEBHOOK_URL'], message: "is the sandbox's Slack sink; set the team's incoming webhook in production" });
+    }
     if (env.API_KEYS.includes('dev-api-key-change-me-0001')) {
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is the dev default; set real keys in production' });
     }

@@ -43,6 +43,7 @@ export async function runMainJob(config: Config, log: (line: string) => void = c
       log(`processed in ${result.processedMs} ms: payment ${result.paymentStatus}, CRM contact tagged [${result.crmTags.join(', ')}]`);
       log(`execution: ${result.executionUrl}`);
       await runOrderCheckout(config, log);
+      await runOpsCheck(config, log);
       return result;
     }
     if (ev?.status === 'failed') throw new Error(`event failed at ${ev.failedStep}: ${ev.lastError}`);
@@ -56,6 +57,14 @@ async function json(method: string, url: string, body?: unknown, headers: Record
   const data = (await res.json().catch(() => undefined)) as any;
   if (!res.ok) throw new Error(`${method} ${url} → ${res.status}: ${JSON.stringify(data)}`);
   return data;
+}
+
+/** The ops view of what just happened: the metrics snapshot and its alert rules, run now. */
+async function runOpsCheck(config: Config, log: (line: string) => void) {
+  const api = `http://${config.API_HOST}:${config.API_PORT}`;
+  const { snapshot: s, alerts } = await json('POST', `${api}/api/v1/ops/metrics/check`, {}, { authorization: `Bearer ${config.API_KEYS[0]}` });
+  const today = Object.entries(s.financials.total_processed_today as Record<string, number>).map(([cur, v]) => `${cur} ${v}`).join(', ') || 'nothing';
+  log(`metrics: ${s.financials.payments_approved} payments approved today (${today}), webhooks last hour ${s.performance.webhooks_last_hour.succeeded} ok / ${s.performance.webhooks_last_hour.failed} failed, ${s.metadata.buckets_read} buckets read in ${s.metadata.computation_ms} ms; incidents opened: ${alerts.filter((a: { outcome: string }) => a.outcome === 'opened').length}`);
 }
 
 /** A customer's checkout, paid through the payment link, confirmed by the order workflow. */

@@ -35,13 +35,14 @@ for (const [key, value] of [
   });
 }
 
-test('production refuses the sandbox secrets and dev API keys', () => {
+test('production refuses the sandbox secrets, dev API keys and the sandbox Slack sink', () => {
   assert.throws(
     () => parseConfig({ NODE_ENV: 'production' }),
     (err: unknown) =>
       err instanceof ConfigError &&
       Object.keys(SANDBOX_SECRETS).every((k) => err.problems.some((p) => p.startsWith(k))) &&
-      err.problems.some((p) => p.startsWith('API_KEYS')),
+      err.problems.some((p) => p.startsWith('API_KEYS')) &&
+      err.problems.some((p) => p.startsWith('SLACK_WEBHOOK_URL')),
   );
   const ok = parseConfig({
     NODE_ENV: 'production',
@@ -51,6 +52,7 @@ test('production refuses the sandbox secrets and dev API keys', () => {
     JWT_SECRET: 'a-real-jwt-signing-secret-of-32-plus-chars',
     DATA_ENCRYPTION_KEY: 'cmVhbC1wcm9kdWN0aW9uLWtleS0zMi1ieXRlcy0wMDA=',
     API_KEYS: 'a-real-key-of-enough-length',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T0/B0/real',
   });
   assert.equal(ok.NODE_ENV, 'production');
 });

@@ -41,6 +41,8 @@ test('compiled worker with the prebuilt bundle runs workflows; compiled API repo
     MERCADOPAGO_ACCESS_TOKEN: 'APP_USR-production-like',
     MERCADOPAGO_WEBHOOK_SECRET: 'production-like-secret',
     GHL_ACCESS_TOKEN: 'pit-production-like',
+    SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T0/B0/production-like',
+    SCHEDULES_PAUSED: 'true',
     WORKER_TASK_QUEUES: 'ops',
     WORKFLOW_BUNDLE_PATH: path.join(ROOT, 'dist/workflow-bundle.js'),
   };

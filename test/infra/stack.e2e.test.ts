@@ -38,6 +38,7 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     assert.match(out, new RegExp(`execution: http://127.0.0.1:${ui}/namespaces/default/workflows/webhook-mp-\\d+/`));
     assert.match(out, /order PF-[0-9A-Z]{12} confirmed in \d+ ms/);
     assert.match(out, /confirmation email "Pedido PF-[0-9A-Z]{12} confirmado" delivered/);
+    assert.match(out, /metrics: [1-9]\d* payments approved today \(ARS [\d.]+\), webhooks last hour [1-9]\d* ok \/ 0 failed, \d+ buckets read in \d+ ms; incidents opened: 0/);
     assert.match(out, /main job ok/);
     for (const part of ['api', 'worker', 'sandbox', 'ferretdb', 'temporal']) assert.match(out, new RegExp(`${part} stopped`));
     assert.ok(existsSync(path.join(data, 'temporal', 'temporal.db')), 'Temporal history is persisted to SQLite');
