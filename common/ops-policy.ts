@@ -35,13 +35,16 @@ export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
   low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['email'] },
 };
 
-export const escalationMatrixSchema = z
-  .partialRecord(z.enum(SEVERITIES), escalationLevel.partial())
-  .transform((over): EscalationMatrix => {
-    const out = { ...DEFAULT_ESCALATION_MATRIX };
-    for (const s of SEVERITIES) out[s] = { ...out[s], ...over[s] };
+/** Partial per-key overrides (JSON from the environment) merged over complete defaults. */
+function overridesOf<K extends string, D extends Record<K, object>>(keys: readonly [K, ...K[]], item: z.ZodObject, defaults: D) {
+  return z.partialRecord(z.enum(keys), item.partial()).transform((over): D => {
+    const out = { ...defaults };
+    for (const k of keys) out[k] = { ...out[k], ...(over as Partial<Record<K, object>>)[k] };
     return out;
   });
+}
+
+export const escalationMatrixSchema = overridesOf(SEVERITIES, escalationLevel, DEFAULT_ESCALATION_MATRIX);
 
 // ---- On-call rotation ------------------------------------------------------------------------
 
@@ -144,13 +147,7 @@ export const DEFAULT_ALERT_RULES: AlertRules = {
   heartbeat_missed: { enabled: true, threshold: 26, unit: 'hours since the last good backup', severity: 'high', cooldownMinutes: 360, minSample: 0, description: 'El respaldo dejó de reportarse' },
 };
 
-export const alertRulesSchema = z
-  .partialRecord(z.enum(ALERT_RULE_NAMES), ruleSettings.partial())
-  .transform((over): AlertRules => {
-    const out = { ...DEFAULT_ALERT_RULES };
-    for (const name of ALERT_RULE_NAMES) out[name] = { ...out[name], ...over[name] };
-    return out;
-  });
+export const alertRulesSchema = overridesOf(ALERT_RULE_NAMES, ruleSettings, DEFAULT_ALERT_RULES);
 
 /** A JSON environment variable validated by `schema` (the error names what is wrong inside it). */
 export const jsonEnv = <T extends z.ZodType>(schema: T) =>

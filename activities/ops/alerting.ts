@@ -91,7 +91,8 @@ export function createAlertingActivities(config: AlertingConfig) {
         ? 'suppressed_cooldown'
         : undefined;
     if (suppressed) {
-      await Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, suppressed: window ? `maintenance: ${window.reason || window.end}` : 'cooldown' } });
+      const reason = window ? `maintenance: ${window.reason || window.end}` : 'cooldown';
+      await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, suppressed: reason } }), undefined);
       return suppressed;
     }
     const input: IncidentInput = {

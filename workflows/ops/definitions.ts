@@ -34,14 +34,8 @@ export interface TimelineEntry {
   detail?: string;
 }
 
-export interface IncidentState {
-  dedupKey: string;
-  rule: string;
-  severity: Severity;
-  title: string;
-  message: string;
-  source: string;
-  details?: Record<string, unknown>;
+/** The incident: the first firing's facts (message and details follow the latest), and its course. */
+export interface IncidentState extends Omit<AlertFiring, 'firedAt'> {
   status: IncidentStatus;
   /** The on-call level paged last (1 = primary). */
   level: number;
