@@ -112,6 +112,8 @@ export async function countEvent(input: {
   at: Date;
   granularities: Granularity[];
   inc: Record<string, number>;
+  /** Added to the day bucket only: per-entity counters (clients) that would bloat every other bucket. */
+  dayInc?: Record<string, number>;
   timeZone: string;
   claimKey?: string;
 }): Promise<boolean> {
@@ -127,7 +129,8 @@ export async function countEvent(input: {
   const docs = new Map<string, PendingDoc>();
   for (const g of input.granularities) {
     const bucket = bucketOf(input.at, g, input.timeZone);
-    docs.set(bucketId(input.family, g, bucket), { family: input.family, granularity: g, bucket, inc: input.inc });
+    const inc = g === 'd' && input.dayInc ? { ...input.inc, ...input.dayInc } : input.inc;
+    docs.set(bucketId(input.family, g, bucket), { family: input.family, granularity: g, bucket, inc });
   }
   try {
     await writer.add(docs);

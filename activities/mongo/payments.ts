@@ -112,12 +112,9 @@ export function createPaymentStoreActivities(config: Pick<Config, 'SCHEDULE_TIME
           granularities: ['m5', 'h', 'd', 'mo'],
           timeZone: config.SCHEDULE_TIMEZONE,
           claimKey: `payment:${p.paymentId}:${p.status}`,
-          inc: {
-            [`count.${counterKey(p.status)}`]: 1,
-            ...(p.status === 'approved'
-              ? { [`amount.${counterKey(p.currency)}`]: doc.amountMinor, [`client.${counterKey(p.payerEmail ?? p.externalReference ?? 'unknown')}`]: 1 }
-              : {}),
-          },
+          inc: { [`count.${counterKey(p.status)}`]: 1, ...(p.status === 'approved' ? { [`amount.${counterKey(p.currency)}`]: doc.amountMinor } : {}) },
+          // Today's top clients read the day bucket only; per-client keys elsewhere would only grow the buckets.
+          dayInc: p.status === 'approved' ? { [`client.${counterKey(p.payerEmail ?? p.externalReference ?? 'unknown')}`]: 1 } : undefined,
         });
       }
       // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the

@@ -39,7 +39,7 @@ async function seed(from: number, to: number, now: number) {
         add(`count.${status}`, 1);
         if (status === 'approved') {
           add('amount.ARS', amountMinor);
-          add(`client.${counterKey(email)}`, 1);
+          if (g === 'd') add(`client.${counterKey(email)}`, 1); // as countEvent's dayInc
         }
         buckets.set(id, b);
       }

@@ -116,4 +116,11 @@ test('400 concurrent metric increments on one bucket all land (FerretDB loses co
   assert.equal(again, false, 'a retried activity does not count twice');
   const doc = await MetricCount.findById(bucketId('payments', 'm5', bucketOf(at, 'm5', 'UTC'))).lean<any>();
   assert.deepEqual([doc.c.count.approved, doc.c.amount.ARS], [400, 60_000]);
+
+  // Per-client counters go to the day bucket only.
+  await countEvent({ family: 'security', at, granularities: ['m5', 'd'], timeZone: 'UTC', inc: { total: 1 }, dayInc: { 'client.ana%40example%2Ecom': 1 } });
+  const m5 = await MetricCount.findById(bucketId('security', 'm5', bucketOf(at, 'm5', 'UTC'))).lean<any>();
+  const day = await MetricCount.findById(bucketId('security', 'd', bucketOf(at, 'd', 'UTC'))).lean<any>();
+  assert.deepEqual([m5.c.total, m5.c.client], [1, undefined]);
+  assert.deepEqual([day.c.total, day.c.client['ana%40example%2Ecom']], [1, 1]);
 });
