@@ -139,9 +139,12 @@ export function createAlertingActivities(config: AlertingConfig) {
 
     /** The condition is over: the alert is resolved and its incident too, with a recovery notice. */
     async clearAlert(input: { dedupKey: string; note: string }): Promise<{ resolvedIncident: boolean }> {
-      await alerts.resolveAlert({ dedupKey: input.dedupKey });
-      const stored = await Alert.findById(input.dedupKey, { incidentOpen: 1 }).lean<{ incidentOpen?: boolean }>();
-      if (!stored?.incidentOpen) return { resolvedIncident: false };
+      // Called for every rule that does not hold, every run: one read by _id settles the usual
+      // case (nothing open), instead of a conditional update that FerretDB answers with a scan.
+      const stored = await Alert.findById(input.dedupKey, { status: 1, incidentOpen: 1 }).lean<{ status: string; incidentOpen?: boolean }>();
+      if (!stored) return { resolvedIncident: false };
+      if (stored.status === 'open') await alerts.resolveAlert({ dedupKey: input.dedupKey });
+      if (!stored.incidentOpen) return { resolvedIncident: false };
       return { resolvedIncident: await resolveIncident(Context.current().client, input.dedupKey, input.note) };
     },
 
