@@ -42,19 +42,31 @@ else
 fi
 
 # --- FerretDB v1 (our embedding main) and tctl: Go builds, run in parallel ------------------------
-go_build() { # name dir package
+go_build() { # name dir package [go build flags]
   local name=$1 dir=$2 pkg=$3 key
-  key="$(hash_of "$dir/go.mod" "$dir/go.sum" $(ls "$dir"/*.go))-$(go env GOVERSION)"
+  shift 3
+  key="$(hash_of "$dir/go.mod" "$dir/go.sum" $(ls "$dir"/*.go "$dir"/*.sed 2>/dev/null))-$(go env GOVERSION)"
   if fresh "$name" "$key" && [ -x "$bin/$name" ]; then
     say "$name: up to date"
     return 0
   fi
   say "$name: building (cold builds take a few minutes)"
-  (cd "$dir" && CGO_ENABLED=0 go build -trimpath -o "$bin/$name.tmp" "$pkg") && mv "$bin/$name.tmp" "$bin/$name"
+  (cd "$dir" && CGO_ENABLED=0 go build -trimpath "$@" -o "$bin/$name.tmp" "$pkg") && mv "$bin/$name.tmp" "$bin/$name" || return 1
   stamp "$name" "$key"
   say "$name: built"
 }
-go_build ferretdb infra/ferretdb . &
+# FerretDB gets a one-line fix (why: infra/ferretdb/id-pushdown.sed): a patched copy of the module
+# in .tools/src, used through a generated go.mod with a replace (Go refuses overlays of GOMODCACHE).
+ferret_patch() {
+  local src dst="$root/.tools/src/ferretdb" gen="$root/.tools/src/ferretdb-build"
+  src="$(cd infra/ferretdb && go mod download github.com/FerretDB/FerretDB && go list -m -f '{{.Dir}}' github.com/FerretDB/FerretDB)" || return 1
+  rm -rf "$dst" "$gen" && mkdir -p "$gen" && cp -R "$src" "$dst" && chmod -R u+w "$dst" || return 1
+  sed -i -f infra/ferretdb/id-pushdown.sed "$dst/internal/backends/sqlite/metadata/metadata.go"
+  grep -q "IDColumn = DefaultColumn + \"->'_id'\"" "$dst/internal/backends/sqlite/metadata/metadata.go" || { echo "[install] ferretdb: the _id pushdown line was not found in $src" >&2; return 1; }
+  { cat infra/ferretdb/go.mod; echo; echo "replace github.com/FerretDB/FerretDB => $dst"; } >"$gen/go.mod"
+  cp infra/ferretdb/go.sum "$gen/go.sum"
+}
+(ferret_patch && go_build ferretdb infra/ferretdb . -modfile "$root/.tools/src/ferretdb-build/go.mod") &
 ferret_pid=$!
 go_build tctl infra/tctl github.com/temporalio/tctl/cmd/tctl &
 tctl_pid=$!
