@@ -6,6 +6,7 @@ import { connectMongo, disconnectMongo } from '../common/mongo';
 import { createTemporalClient } from '../common/temporal';
 import { productVersion } from '../common/version';
 import { createApp } from './app';
+import { workflowStartCounter } from './metrics';
 import { ensureAdmin } from './auth/users';
 
 export const API_READY_LINE = 'pagos-flow api listening';
@@ -13,7 +14,7 @@ export const API_READY_LINE = 'pagos-flow api listening';
 async function main() {
   const config = loadConfig();
   const log = createLogger('api', config.LOG_LEVEL);
-  const temporal = createTemporalClient(config);
+  const temporal = createTemporalClient(config, { interceptors: { workflow: [workflowStartCounter] } });
   // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
   connectMongo(config, { waitMs: 30000 })
     .then(ensureIndexes)

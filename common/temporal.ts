@@ -1,4 +1,4 @@
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type ClientOptions } from '@temporalio/client';
 import { NativeConnection } from '@temporalio/worker';
 import type { Config } from './config';
 
@@ -11,9 +11,9 @@ function connectionOptions(config: Config) {
  * A client whose connection is made lazily, so the API starts (and reports Temporal as down on
  * /health) even while Temporal is unreachable.
  */
-export function createTemporalClient(config: Config): Client {
+export function createTemporalClient(config: Config, opts: Pick<ClientOptions, 'interceptors'> = {}): Client {
   const connection = Connection.lazy(connectionOptions(config));
-  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE });
+  return new Client({ connection, namespace: config.TEMPORAL_NAMESPACE, ...opts });
 }
 
 export function connectWorker(config: Config): Promise<NativeConnection> {

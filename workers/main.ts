@@ -15,6 +15,7 @@ import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
 import { startTemporalWatchdog } from './temporal-watchdog';
 import { temporalPing } from '../activities/probes/dependencies';
+import { serveMetrics } from '../common/prometheus';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
 
@@ -55,6 +56,8 @@ export async function runWorkers(config: Config): Promise<void> {
     log.info({ schedules: await ensureSchedules(client, config) }, 'schedules registered');
     await client.connection.close();
   }
+  const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST) : undefined;
+  if (metricsServer) log.info({ url: `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics` }, 'prometheus metrics');
   const watchdogClient = createTemporalClient(config);
   const watchdog = startTemporalWatchdog({ config, log, ping: () => temporalPing(watchdogClient) });
   // Supervisors wait for this line, whatever the log level.
@@ -64,6 +67,7 @@ export async function runWorkers(config: Config): Promise<void> {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     watchdog.stop();
+    metricsServer?.close();
     await watchdogClient.connection.close().catch(() => undefined);
     await connection.close();
     await disconnectMongo();

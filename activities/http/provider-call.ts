@@ -4,6 +4,7 @@
  * Retry-After as the next delay), a permanent one as non-retryable.
  */
 import { ApplicationFailure } from '@temporalio/common';
+import { providerCallDuration } from '../../common/prometheus';
 
 /** 4xx answers that are worth retrying: timeout, conflict (idempotency), locked (idempotency key in use), rate limit. */
 export const RETRYABLE_4XX = new Set([408, 409, 423, 429]);
@@ -34,6 +35,7 @@ export async function providerCall<T>(req: ProviderRequest): Promise<T> {
   const url = `${req.baseUrl.replace(/\/$/, '')}${req.path}`;
   const what = `${req.provider} ${req.method} ${req.path}`;
   let res: Response;
+  const timer = providerCallDuration.startTimer({ provider: req.provider, method: req.method });
   try {
     res = await fetch(url, {
       method: req.method,
@@ -42,10 +44,12 @@ export async function providerCall<T>(req: ProviderRequest): Promise<T> {
       signal: AbortSignal.timeout(req.timeoutMs ?? 15000),
     });
   } catch (err) {
+    timer({ status: '0' });
     // Network error or timeout: "their side or the wire", always transient.
     throw ApplicationFailure.create({ message: `${what}: ${(err as Error).message}`, type: 'ProviderUnreachable', details: [{ provider: req.provider }] });
   }
   const text = await res.text();
+  timer({ status: String(res.status) });
   let body: unknown = undefined;
   try {
     body = text ? JSON.parse(text) : undefined;

@@ -12,6 +12,7 @@ import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
 import { SecurityEvent } from '../../common/models/security-event';
 import { countEvent } from '../../common/metric-counters';
+import { webhookDeliveries } from '../../common/prometheus';
 import { WebhookEvent } from '../../common/models/webhook-event';
 import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
 import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
@@ -36,6 +37,8 @@ export const notificationSchema = z.object({
 
 const queryString = (v: unknown) => (typeof v === 'string' && v.length > 0 ? v : undefined);
 const header = (req: Request, name: string) => queryString(req.headers[name]);
+
+const deliveryOutcome = (status: number) => (status === 401 ? 'invalid_signature' : status === 413 ? 'too_large' : status >= 500 ? 'unavailable' : status >= 400 ? 'rejected' : 'accepted');
 
 export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Client; log: Logger }) {
   const { config, temporal, log } = deps;
@@ -66,6 +69,12 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
     }
   };
 
+  // Each delivery's outcome, for Prometheus: the body says it on 200s, the status otherwise.
+  router.use('/webhooks/mercadopago', (_req, res, next) => {
+    res.on('finish', () => webhookDeliveries.inc({ provider: 'mercadopago', outcome: res.locals.webhookOutcome ?? deliveryOutcome(res.statusCode) }));
+    next();
+  });
+
   router.post('/webhooks/mercadopago', express.raw({ type: () => true, limit: WEBHOOK_BODY_LIMIT }), async (req, res) => {
     const receivedAt = new Date();
     const dataId = queryString(req.query['data.id']);
@@ -76,6 +85,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
     const ipnId = queryString(req.query.id);
     if (!xSignature && topic && ipnId && config.MERCADOPAGO_ACCEPT_IPN) {
       if (topic !== 'payment' || !/^\d{1,20}$/.test(ipnId)) {
+        res.locals.webhookOutcome = 'ignored';
         res.status(200).json({ received: true, ignored: true, reason: `IPN topic ${topic} is not processed` });
         return;
       }
@@ -84,6 +94,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
         { eventId, source: 'ipn', type: 'payment', resourceId: ipnId, receivedAt: receivedAt.toISOString(), crmApprovedTag: config.GHL_APPROVED_TAG },
         { conflict: 'use-existing' },
       );
+      res.locals.webhookOutcome = started.duplicate ? 'duplicate' : 'accepted';
       res.status(200).json({ received: true, eventId, ...started });
       return;
     }
@@ -137,6 +148,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
         },
         { upsert: true },
       );
+      res.locals.webhookOutcome = 'ignored';
       res.status(200).json({ received: true, eventId, ignored: true, reason: `type ${body.type} is not processed` });
       return;
     }
@@ -154,6 +166,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
       },
       { conflict: 'reject' },
     );
+    res.locals.webhookOutcome = started.duplicate ? 'duplicate' : 'accepted';
     res.status(200).json({ received: true, eventId, ...started });
   });
 
