@@ -1,17 +1,27 @@
+import path from 'node:path';
 import express from 'express';
+import cors from 'cors';
+import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import type { Client } from '@temporalio/client';
 import type { Config } from '../common/config';
 import type { Logger } from '../common/logger';
+import { registry } from '../common/prometheus';
 import { errorHandler, notFound } from './errors';
-import { authenticate, requireRole } from './auth/principal';
+import { accessAudit } from './audit';
+import { authenticate, principalOf, requireStaff } from './auth/principal';
 import { createTokenService } from './auth/tokens';
+import { httpMetrics } from './metrics';
+import { openApiDocument } from './openapi';
+import { callerKey, requestLimit } from './rate-limit';
+import { accessRouter } from './routes/access';
 import { authRouter } from './routes/auth';
+import { dashboardRouter } from './routes/dashboard';
 import { ordersRouter } from './routes/orders';
 import { productsRouter } from './routes/products';
 import { affiliatesRouter } from './routes/affiliates';
 import { commissionsRouter } from './routes/commissions';
-import { healthRouter } from './routes/health';
+import { deepHealthRouter, healthRouter } from './routes/health';
 import { paymentsRouter } from './routes/payments';
 import { webhookEventsRouter } from './routes/webhook-events';
 import { incidentsRouter } from './routes/incidents';
@@ -25,22 +35,56 @@ export interface AppDeps {
   version: string;
 }
 
+const HOUR = 3_600_000;
+/** GETs of collections: seed 003's "search endpoints" (100 per minute per caller). */
+const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit']);
+/** Front-end assets come from npm packages in node_modules, served by us: no CDN, works offline. */
+const packageDir = (entry: string, up: number) => path.resolve(path.dirname(require.resolve(entry)), ...Array(up).fill('..'));
+
 /** The HTTP API: validates, authenticates, and turns each request into a Temporal command or a read. */
 export function createApp(deps: AppDeps) {
+  const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
   app.set('trust proxy', 'loopback');
-  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/health' } }));
+  // The dashboard and /docs load only our own scripts; plain-HTTP dev must not be upgraded to HTTPS.
+  app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
+  // Closed unless CORS_ORIGINS lists the browser origins allowed (the dashboard is same-origin).
+  app.use(cors({ origin: config.CORS_ORIGINS.length ? config.CORS_ORIGINS.map((u) => new URL(u).origin) : false }));
+  app.use(httpMetrics);
+  app.use(pinoHttp({ logger: deps.log, autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/metrics' } }));
   app.use(healthRouter(deps));
   // Before the JSON parser: the webhook route keeps its raw body for the signature.
   app.use(mercadoPagoWebhookRouter(deps));
   app.use(express.json({ limit: '256kb' }));
-  const tokens = createTokenService(deps.config);
-  app.use(authenticate({ apiKeys: deps.config.API_KEYS, tokens }));
-  app.use(authRouter({ config: deps.config, tokens }));
+
+  // Public pages and documents.
+  const document = openApiDocument(deps.version);
+  app.get('/openapi.json', (_req, res) => res.json(document));
+  app.use('/docs/assets', express.static(packageDir('swagger-ui-dist', 0), { index: false, maxAge: '1d' }));
+  app.use('/dashboard/assets/chart.js', express.static(packageDir('chart.js', 0), { index: false, maxAge: '1d' }));
+  app.use('/docs', express.static(path.join(__dirname, 'public', 'docs'), { maxAge: 0 }));
+  app.use('/dashboard', express.static(path.join(__dirname, 'public', 'dashboard'), { maxAge: 0 }));
+
+  // Seed 003 §5.10: general limit per IP before credentials are even looked at (it also slows key guessing).
+  app.use(['/api/v1', '/metrics', '/health/deep'], requestLimit({ name: 'the API', limit: config.RATE_LIMIT_GENERAL_PER_HOUR, windowMs: HOUR }));
+  const audit = accessAudit(deps.log);
+  app.use(audit);
+  const tokens = createTokenService(config);
+  app.use(authenticate({ apiKeys: config.API_KEYS, tokens }));
+  app.use(
+    '/api/v1',
+    requestLimit({ name: 'admin requests', limit: config.RATE_LIMIT_ADMIN_PER_HOUR, windowMs: HOUR, key: callerKey, skip: (_req, res) => principalOf(res)?.role !== 'admin' }),
+    requestLimit({ name: 'searches', limit: config.RATE_LIMIT_SEARCH_PER_MINUTE, windowMs: 60_000, key: callerKey, skip: (req) => req.method !== 'GET' || !SEARCH_PATHS.has(req.path) }),
+  );
+
+  app.get('/metrics', requireStaff('viewer'), async (_req, res) => {
+    res.type(registry.contentType).send(await registry.metrics());
+  });
+  app.use(deepHealthRouter(deps));
+  app.use(authRouter({ config, tokens }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
-  // Ops reads and commands: admins (signed in) and API keys.
-  app.use('/api/v1', requireRole('admin'), webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps));
+  app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter());
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

@@ -1,17 +1,21 @@
-import { rateLimit } from 'express-rate-limit';
+import type { Request, Response } from 'express';
+import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { HttpError } from './errors';
+import { principalOf } from './auth/principal';
 
 /**
- * Per-IP request limits (express-rate-limit, in memory: one API process; a shared store is needed
- * before running several). Over the limit: 429 in our JSON error shape, with Retry-After.
+ * Request limits (express-rate-limit, in memory: one API process; a shared store is needed before
+ * running several). Over the limit: 429 in our JSON error shape, with Retry-After.
  */
-export function perIpLimit(opts: { name: string; limit: number; windowMs: number }) {
+export function requestLimit(opts: { name: string; limit: number; windowMs: number; key?: (req: Request, res: Response) => string; skip?: (req: Request, res: Response) => boolean }) {
   return rateLimit({
     windowMs: opts.windowMs,
     limit: opts.limit,
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: opts.name,
+    ...(opts.key ? { keyGenerator: opts.key } : {}),
+    ...(opts.skip ? { skip: opts.skip } : {}),
     handler: (req, _res, next) => {
       const info = (req as typeof req & { rateLimit?: { resetTime?: Date } }).rateLimit;
       const reset = info?.resetTime?.getTime() ?? Date.now() + opts.windowMs;
@@ -20,3 +24,11 @@ export function perIpLimit(opts: { name: string; limit: number; windowMs: number
     },
   });
 }
+
+export const perIpLimit = (opts: { name: string; limit: number; windowMs: number }) => requestLimit(opts);
+
+/** The caller for per-user limits: the user or key id, else the IP (anonymous reads of the catalogue). */
+export const callerKey = (req: Request, res: Response) => {
+  const p = principalOf(res);
+  return p ? (p.kind === 'user' ? `user:${p.userId}` : `key:${p.keyId}`) : `ip:${ipKeyGenerator(req.ip ?? '')}`;
+};

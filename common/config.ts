@@ -48,8 +48,22 @@ export const envSchema = z
 
     API_HOST: z.string().min(1).default('127.0.0.1'),
     API_PORT: port.default(3000),
-    /** Comma-separated API keys for the read/ops API (later replaced by hashed keys with roles). */
+    /**
+     * Bootstrap admin API keys (comma-separated). Day-to-day keys, with roles, are created with
+     * `npm run apikey` or POST /api/v1/api-keys and stored hashed; these let the first admin in.
+     */
     API_KEYS: csv(z.string().min(16)).default(['dev-api-key-change-me-0001']),
+    /** Browser origins allowed to call the API cross-origin (comma-separated). Empty: CORS closed. */
+    CORS_ORIGINS: csv(url).default([]),
+    /** Seed 003 §5.10: requests per hour per IP on the API (webhooks, /health and /metrics excepted). */
+    RATE_LIMIT_GENERAL_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(1000),
+    /** Seed 003 §5.10: list and search requests per minute per caller (user or API key). */
+    RATE_LIMIT_SEARCH_PER_MINUTE: z.coerce.number().int().min(1).max(10_000_000).default(100),
+    /** Seed 003 §5.10: requests per hour per admin (user or key) on the API. */
+    RATE_LIMIT_ADMIN_PER_HOUR: z.coerce.number().int().min(1).max(10_000_000).default(500),
+    /** The worker's Prometheus endpoint (GET /metrics); 0 turns it off. */
+    WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
+    WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
 
     /** Customer and admin sign-in: HS256 signing key for access and refresh tokens. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SANDBOX_SECRETS.JWT_SECRET),

@@ -72,6 +72,7 @@ async function main() {
     ['provider sandbox', config.SANDBOX_PORT],
     ['sandbox SMTP sink', config.SANDBOX_SMTP_PORT],
     ['API', config.API_PORT],
+    ...(config.WORKER_METRICS_PORT > 0 ? ([['worker metrics', config.WORKER_METRICS_PORT]] as [string, number][]) : []),
   ];
   for (const [what, port] of ports) {
     if (!(await isPortFree(port))) {

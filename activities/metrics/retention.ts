@@ -1,10 +1,11 @@
 import mongoose from 'mongoose';
+import { AccessAudit } from '../../common/models/api-key';
 import { HealthCheck } from '../../common/models/health-check';
 import { MetricCount, MetricSnapshot } from '../../common/models/metric-count';
 
 const DAY = 86_400_000;
 /** How long each kind of ops data is kept. Day and month buckets are small and kept for good. */
-export const OPS_RETENTION = { m5BucketsDays: 3, hourBucketsDays: 62, claimsDays: 2, snapshotsDays: 30, healthChecksDays: 14 } as const;
+export const OPS_RETENTION = { m5BucketsDays: 3, hourBucketsDays: 62, claimsDays: 2, snapshotsDays: 30, healthChecksDays: 14, accessAuditDays: 90 } as const;
 
 /** Daily clean-up of ops data that only matters for a while (the `ops-retention-daily` Schedule). */
 export function createRetentionActivities() {
@@ -18,12 +19,13 @@ export function createRetentionActivities() {
       const h = await MetricCount.deleteMany({ granularity: 'h', bucket: { $lt: label(before(OPS_RETENTION.hourBucketsDays), 13) } });
       const snapshots = await MetricSnapshot.deleteMany({ _id: { $ne: 'latest' }, generatedAt: { $lt: before(OPS_RETENTION.snapshotsDays) } });
       const checks = await HealthCheck.deleteMany({ checkedAt: { $lt: before(OPS_RETENTION.healthChecksDays) } });
+      const audit = await AccessAudit.deleteMany({ at: { $lt: before(OPS_RETENTION.accessAuditDays) } });
       // Claims live in one collection per UTC day: dropping a whole day costs nothing per document.
       const keepFrom = `metric_claims_${label(before(OPS_RETENTION.claimsDays), 10).replace(/-/g, '')}`;
       const collections = await mongoose.connection.db!.listCollections({}, { nameOnly: true }).toArray();
       const dropped = collections.map((c) => c.name).filter((n) => n.startsWith('metric_claims_') && n < keepFrom);
       for (const name of dropped) await mongoose.connection.db!.dropCollection(name);
-      return { deleted: { m5_buckets: m5.deletedCount, hour_buckets: h.deletedCount, snapshots: snapshots.deletedCount, health_checks: checks.deletedCount }, droppedCollections: dropped };
+      return { deleted: { m5_buckets: m5.deletedCount, hour_buckets: h.deletedCount, snapshots: snapshots.deletedCount, health_checks: checks.deletedCount, access_audit: audit.deletedCount }, droppedCollections: dropped };
     },
   };
 }

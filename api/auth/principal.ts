@@ -1,23 +1,25 @@
 /**
  * Who is calling. `Authorization: Bearer <token>` carries either a user's access token (a JWT) or
  * an API key (`X-API-Key` also works for keys). No credentials is anonymous; wrong credentials are
- * a 401 whatever the route. Routes then say who may use them with requireRole.
+ * a 401 whatever the route. Routes then say who may use them with requireRole / requireStaff.
  */
 import type { RequestHandler, Response } from 'express';
+import { API_KEY_ROLES, type ApiKeyRole } from '../../common/models/api-key';
 import type { UserRole } from '../../common/models/user';
 import { HttpError } from '../errors';
-import { apiKeyMatcher } from './api-keys';
+import { envKeyMatcher, looksLikeStoredKey, verifyStoredKey } from './api-keys';
 import { TokenError, type TokenService, type VerifiedToken } from './tokens';
+
+export type Role = UserRole | ApiKeyRole;
 
 export type Principal =
   | { kind: 'user'; userId: string; email: string; name?: string; role: UserRole; token: VerifiedToken }
-  /** Ops keys act as admins (issue 7 brings roles per key). */
-  | { kind: 'api_key'; role: 'admin' };
+  | { kind: 'api_key'; keyId: string; name: string; role: ApiKeyRole };
 
 const looksLikeJwt = (s: string) => /^[\w-]+\.[\w-]+\.[\w-]+$/.test(s);
 
 export function authenticate(opts: { apiKeys: string[]; tokens: TokenService }): RequestHandler {
-  const isApiKey = apiKeyMatcher(opts.apiKeys);
+  const envKey = envKeyMatcher(opts.apiKeys);
   return async (req, res, next) => {
     const auth = req.headers.authorization;
     const presented = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (req.headers['x-api-key'] as string | undefined)?.trim();
@@ -32,23 +34,35 @@ export function authenticate(opts: { apiKeys: string[]; tokens: TokenService }):
         return next(err);
       }
     }
-    if (!isApiKey(presented)) return next(new HttpError(401, 'unauthenticated', 'invalid API key'));
-    res.locals.principal = { kind: 'api_key', role: 'admin' } satisfies Principal;
-    next();
+    try {
+      const key = looksLikeStoredKey(presented) ? await verifyStoredKey(presented) : envKey(presented);
+      if (!key) return next(new HttpError(401, 'unauthenticated', 'invalid or revoked API key'));
+      res.locals.principal = { kind: 'api_key', ...key } satisfies Principal;
+      next();
+    } catch (err) {
+      next(err);
+    }
   };
 }
 
 export const principalOf = (res: Response): Principal | undefined => res.locals.principal;
 
+/** A short name for audit trails and "acknowledged by": the user's email or the key's name. */
+export const actorName = (p: Principal | undefined) => (!p ? 'anonymous' : p.kind === 'user' ? p.email : `api-key:${p.name}`);
+
 /** 401 without credentials, 403 with a role not listed. */
-export function requireRole(...roles: UserRole[]): RequestHandler {
+export function requireRole(...roles: Role[]): RequestHandler {
   return (_req, res, next) => {
     const p = principalOf(res);
     if (!p) return next(new HttpError(401, 'unauthenticated', 'sign in or send an API key (Authorization: Bearer <token>)'));
-    if (!roles.includes(p.role)) return next(new HttpError(403, 'forbidden', `needs role ${roles.join(' or ')}`));
+    if (!roles.includes(p.role)) return next(new HttpError(403, 'forbidden', `needs role ${roles.join(' or ')}`, { role: p.role }));
     next();
   };
 }
+
+/** Staff roles include the ones below them: requireStaff('viewer') admits viewer, operator and admin. */
+export const staffFrom = (min: ApiKeyRole): ApiKeyRole[] => API_KEY_ROLES.slice(API_KEY_ROLES.indexOf(min));
+export const requireStaff = (min: ApiKeyRole) => requireRole(...staffFrom(min));
 
 /** The signed-in user (customers and admins who signed in); API keys are not people. */
 export function requireUser(res: Response): Extract<Principal, { kind: 'user' }> {

@@ -15,7 +15,7 @@ import { Campaign, type CampaignDoc } from '../../common/models/campaign';
 import { isDuplicateKey } from '../../common/mongo';
 import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
 import { minorUnitsOf } from '../amounts';
-import { requireRole } from '../auth/principal';
+import { requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 
 const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
@@ -29,7 +29,7 @@ const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
 const amount = z.union([z.number(), z.string().max(32)]);
 const bank = z.object({ bank: z.string().trim().min(1).max(100), account_type: z.string().trim().min(1).max(40), account_number: z.string().regex(/^[0-9A-Za-z-]{4,34}$/, 'must be 4–34 letters, digits or dashes') });
 
-const affiliateBody = z.object({
+export const affiliateBody = z.object({
   name: z.string().trim().min(1).max(200),
   email: z.email(),
   phone: z.string().regex(/^\+?[0-9 ()-]{6,24}$/, 'is not a phone number').optional(),
@@ -40,9 +40,9 @@ const affiliateBody = z.object({
   commission: z.object({ base_percent: percent, premium_percent: percent, minimum_payout: amount }),
   bank: bank.optional(),
 });
-const affiliateUpdate = affiliateBody.omit({ code: true, currency: true }).partial().extend({ status: z.enum(['active', 'inactive']).optional() });
+export const affiliateUpdate = affiliateBody.omit({ code: true, currency: true }).partial().extend({ status: z.enum(['active', 'inactive']).optional() });
 
-const campaignBody = z
+export const campaignBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     description: z.string().max(2000).optional(),
@@ -63,10 +63,14 @@ const campaignBody = z
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
+
+export const affiliatesQuery = z.object({ status: z.enum(['active', 'inactive']).optional(), tier: z.enum(AFFILIATE_TIERS).optional() });
+export const campaignUpdateBody = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000), ends_at: z.iso.datetime({ offset: true }), budget: amount, status: z.enum(['draft', 'active', 'paused']) }).partial();
 export function affiliatesRouter(deps: { config: Config }) {
   const key = keyFromBase64(deps.config.DATA_ENCRYPTION_KEY);
   const router = Router();
   const admin = requireRole('admin');
+  const viewer = requireStaff('viewer');
 
   function presentAffiliate(a: AffiliateDoc & { _id: string }) {
     const cur = a.currency as Currency;
@@ -130,14 +134,14 @@ export function affiliatesRouter(deps: { config: Config }) {
     res.status(201).json(presentAffiliate(doc as never));
   });
 
-  router.get('/affiliates', admin, async (req, res) => {
-    const q = z.object({ status: z.enum(['active', 'inactive']).optional(), tier: z.enum(AFFILIATE_TIERS).optional() }).safeParse(req.query);
+  router.get('/affiliates', viewer, async (req, res) => {
+    const q = affiliatesQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const docs = await Affiliate.find({ ...(q.data.status ? { status: q.data.status } : {}), ...(q.data.tier ? { tier: q.data.tier } : {}) }).sort({ createdAt: -1 }).limit(500).lean();
     res.json({ items: docs.map((d) => presentAffiliate(d as never)) });
   });
 
-  router.get('/affiliates/:id', admin, async (req, res) => {
+  router.get('/affiliates/:id', viewer, async (req, res) => {
     const a = await Affiliate.findById(req.params.id).lean();
     if (!a) throw new HttpError(404, 'not_found', `no affiliate ${req.params.id}`, { field: 'affiliate_id' });
     res.json(presentAffiliate(a as never));
@@ -224,12 +228,12 @@ export function affiliatesRouter(deps: { config: Config }) {
     res.status(201).json(presentCampaign(doc as never));
   });
 
-  router.get('/campaigns', admin, async (_req, res) => {
+  router.get('/campaigns', viewer, async (_req, res) => {
     const docs = await Campaign.find({}).sort({ createdAt: -1 }).limit(500).lean();
     res.json({ items: docs.map((d) => presentCampaign(d as never)) });
   });
 
-  router.get('/campaigns/:id', admin, async (req, res) => {
+  router.get('/campaigns/:id', viewer, async (req, res) => {
     const c = await Campaign.findById(req.params.id).lean();
     if (!c) throw new HttpError(404, 'not_found', `no campaign ${req.params.id}`, { field: 'campaign_id' });
     res.json(presentCampaign(c as never));
@@ -238,7 +242,7 @@ export function affiliatesRouter(deps: { config: Config }) {
   router.patch('/campaigns/:id', admin, async (req, res) => {
     const c = await Campaign.findById(req.params.id).lean();
     if (!c) throw new HttpError(404, 'not_found', `no campaign ${req.params.id}`, { field: 'campaign_id' });
-    const upd = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000), ends_at: z.iso.datetime({ offset: true }), budget: amount, status: z.enum(['draft', 'active', 'paused']) }).partial().safeParse(req.body ?? {});
+    const upd = campaignUpdateBody.safeParse(req.body ?? {});
     if (!upd.success) throw validationError(upd.error);
     const u = upd.data;
     const set: Record<string, unknown> = { updatedAt: new Date() };

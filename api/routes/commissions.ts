@@ -1,5 +1,5 @@
 /**
- * Conversions, commissions, payouts, reports and the event log (seed 004), admin only.
+ * Conversions, commissions, payouts, reports and the event log (seed 004): staff read, admins act.
  * Commands go through Temporal (conversion → its commission workflow; approve/reject as updates;
  * refunds as signals; the payout batch as a workflow); reads come from the projections.
  */
@@ -19,11 +19,11 @@ import { minorUnitsOf } from '../amounts';
 import { executionUrl } from '../../common/temporal';
 import { commissionIdOf, commissionStateQuery, commissionWorkflowId, decideCommissionUpdate, NOT_AWAITING_APPROVAL } from '../../workflows/commissions/definitions';
 import { appendBusinessEvent } from '../../activities/mongo/business-events';
-import { requireRole } from '../auth/principal';
+import { actorName, principalOf, requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { periodSchema } from '../period';
 
-const conversionBody = z.object({
+export const conversionBody = z.object({
   external_id: z.string().trim().min(1).max(128),
   affiliate_id: z.string().min(1).max(64),
   campaign_id: z.string().min(1).max(64),
@@ -38,10 +38,22 @@ const conversionBody = z.object({
 
 const money = (minor: number, currency: string) => (isCurrency(currency) ? formatMinorUnits(minor, currency) : String(minor));
 
+
+export const conversionsQuery = z.object({ affiliate: z.string().max(64).optional(), campaign: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
+export const conversionMetricsQuery = z.object({ period: periodSchema.default('30d' as never), channel: z.string().max(40).optional() });
+export const refundBody = z.object({ reason: z.string().trim().min(1).max(200).default('refund') });
+export const commissionsQuery = z.object({ affiliate: z.string().max(64).optional(), status: z.enum(COMMISSION_STATUSES).optional(), period: periodSchema.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+export const reportQuery = z.object({ period: periodSchema.default('30d' as never), format: z.enum(['json', 'csv']).default('json') });
+export const decisionBody = z.object({ comment: z.string().max(500).optional() });
+export const payoutRunBody = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() });
+export const payoutsQuery = z.object({ period: z.string().max(7).optional(), affiliate: z.string().max(64).optional(), status: z.enum(['pending', 'paid']).optional() });
+export const eventsQuery = z.object({ type: z.string().max(60).optional(), since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(), affiliate: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
+export const confirmBody = z.object({ reference: z.string().trim().min(1).max(100).optional() });
 export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   const { config, temporal } = deps;
   const router = Router();
   const admin = requireRole('admin');
+  const viewer = requireStaff('viewer');
 
   const presentConversion = (c: any) => ({
     conversion_id: c._id,
@@ -84,8 +96,8 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     }
   });
 
-  router.get('/conversions', admin, async (req, res) => {
-    const q = z.object({ affiliate: z.string().max(64).optional(), campaign: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) }).safeParse(req.query);
+  router.get('/conversions', viewer, async (req, res) => {
+    const q = conversionsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const docs = await Conversion.find({ ...(q.data.affiliate ? { affiliateId: q.data.affiliate } : {}), ...(q.data.campaign ? { campaignId: q.data.campaign } : {}) })
       .sort({ createdAt: -1 })
@@ -94,8 +106,8 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     res.json({ items: docs.map(presentConversion) });
   });
 
-  router.get('/conversions/metrics', admin, async (req, res) => {
-    const q = z.object({ period: periodSchema.default('30d' as never), channel: z.string().max(40).optional() }).safeParse(req.query);
+  router.get('/conversions/metrics', viewer, async (req, res) => {
+    const q = conversionMetricsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { period, channel } = q.data;
     const docs = await Conversion.find({ createdAt: { $gte: period.from, $lt: period.to }, ...(channel ? { channel } : {}) }, { channel: 1, type: 1, valueMinor: 1, currency: 1, status: 1 }).lean();
@@ -122,7 +134,7 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   });
 
   router.post('/conversions/:id/refund', admin, async (req, res) => {
-    const body = z.object({ reason: z.string().trim().min(1).max(200).default('refund') }).safeParse(req.body ?? {});
+    const body = refundBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const c = await Conversion.findById(req.params.id).lean();
     if (!c) throw new HttpError(404, 'not_found', `no conversion ${req.params.id}`, { field: 'conversion_id' });
@@ -152,8 +164,8 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     execution: executionUrl(config, commissionWorkflowId(c.conversionId)),
   });
 
-  router.get('/commissions', admin, async (req, res) => {
-    const q = z.object({ affiliate: z.string().max(64).optional(), status: z.enum(COMMISSION_STATUSES).optional(), period: periodSchema.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) }).safeParse(req.query);
+  router.get('/commissions', viewer, async (req, res) => {
+    const q = commissionsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { affiliate, status, period, limit } = q.data;
     const docs = await Commission.find({ ...(affiliate ? { affiliateId: affiliate } : {}), ...(status ? { status } : {}), ...(period ? { createdAt: { $gte: period.from, $lt: period.to } } : {}) })
@@ -167,8 +179,8 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
    * Totals per affiliate and campaign: earned (approved, payable, paid), clawed back, net, pending
    * (held or waiting for approval) and voided, from the ledger and the projection, exact in minor units.
    */
-  router.get('/commissions/reports', admin, async (req, res) => {
-    const q = z.object({ period: periodSchema.default('30d' as never), format: z.enum(['json', 'csv']).default('json') }).safeParse(req.query);
+  router.get('/commissions/reports', viewer, async (req, res) => {
+    const q = reportQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { period, format } = q.data;
     const commissions = await Commission.find({ createdAt: { $gte: period.from, $lt: period.to } }, { affiliateId: 1, campaignId: 1, status: 1, amountMinor: 1, currency: 1 }).lean();
@@ -212,7 +224,7 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     res.json({ period: { label: period.label, from: period.from, to: period.to }, totals, rows: list.map((r) => ({ ...r, earned: money(r.earned_minor, r.currency), net: money(r.net_minor, r.currency) })) });
   });
 
-  router.get('/commissions/:id', admin, async (req, res) => {
+  router.get('/commissions/:id', viewer, async (req, res) => {
     const doc = await Commission.findById(req.params.id).lean();
     if (!doc) throw new HttpError(404, 'not_found', `no commission ${req.params.id}`, { field: 'commission_id' });
     const live = await temporal.workflow.getHandle(commissionWorkflowId(doc.conversionId)).query(commissionStateQuery).catch(() => undefined);
@@ -221,12 +233,12 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
 
   for (const [path, approved] of [['approve', true], ['reject', false]] as const) {
     router.post(`/commissions/:id/${path}`, admin, async (req, res) => {
-      const body = z.object({ comment: z.string().max(500).optional() }).safeParse(req.body ?? {});
+      const body = decisionBody.safeParse(req.body ?? {});
       if (!body.success) throw validationError(body.error);
       const doc = await Commission.findById(req.params.id).lean();
       if (!doc) throw new HttpError(404, 'not_found', `no commission ${req.params.id}`, { field: 'commission_id' });
       try {
-        const view = await temporal.workflow.getHandle(commissionWorkflowId(doc.conversionId)).executeUpdate(decideCommissionUpdate, { args: [{ approved, by: 'admin', comment: body.data.comment }] });
+        const view = await temporal.workflow.getHandle(commissionWorkflowId(doc.conversionId)).executeUpdate(decideCommissionUpdate, { args: [{ approved, by: actorName(principalOf(res)), comment: body.data.comment }] });
         res.json(presentCommission(view));
       } catch (err) {
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === NOT_AWAITING_APPROVAL) {
@@ -241,7 +253,7 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   // ---- Payouts -------------------------------------------------------------------------------
   /** Runs the payout batch now (the monthly schedule does the same): waits for its result. */
   router.post('/payouts/run', admin, async (req, res) => {
-    const body = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() }).safeParse(req.body ?? {});
+    const body = payoutRunBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const period = body.data.period;
     const result = (await temporal.workflow.execute('commissionPayoutBatch', {
@@ -252,14 +264,14 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     res.json({ ...result, csv: `/api/v1/payouts/batches/${result.period}.csv` });
   });
 
-  router.get('/payouts', admin, async (req, res) => {
-    const q = z.object({ period: z.string().max(7).optional(), affiliate: z.string().max(64).optional(), status: z.enum(['pending', 'paid']).optional() }).safeParse(req.query);
+  router.get('/payouts', viewer, async (req, res) => {
+    const q = payoutsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const docs = await Payout.find({ ...(q.data.period ? { period: q.data.period } : {}), ...(q.data.affiliate ? { affiliateId: q.data.affiliate } : {}), ...(q.data.status ? { status: q.data.status } : {}) }).sort({ _id: 1 }).lean();
     res.json({ items: docs.map((p) => ({ payout_id: p._id, period: p.period, affiliate_id: p.affiliateId, amount: money(p.amountMinor, p.currency), amount_minor: p.amountMinor, currency: p.currency, entries: p.entries.length, status: p.status, paid_at: p.paidAt, reference: p.reference })) });
   });
 
-  router.get('/payouts/batches/:file', admin, async (req, res) => {
+  router.get('/payouts/batches/:file', viewer, async (req, res) => {
     const m = /^(\d{4}-\d{2})\.csv$/.exec(req.params.file as string);
     if (!m) throw new HttpError(404, 'not_found', 'batches are /payouts/batches/<YYYY-MM>.csv');
     if (!(await PayoutBatch.exists({ _id: `batch-${m[1]}` }))) throw new HttpError(404, 'not_found', `no payout batch for ${m[1]}`, { field: 'period' });
@@ -269,7 +281,7 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
 
   /** Money moved outside the product: mark the payout (and its commissions) paid. Idempotent. */
   router.post('/payouts/:id/confirm', admin, async (req, res) => {
-    const body = z.object({ reference: z.string().trim().min(1).max(100).optional() }).safeParse(req.body ?? {});
+    const body = confirmBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const p = await Payout.findById(req.params.id).lean();
     if (!p) throw new HttpError(404, 'not_found', `no payout ${req.params.id}`, { field: 'payout_id' });
@@ -284,10 +296,8 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   });
 
   // ---- Event log -------------------------------------------------------------------------------
-  router.get('/events', admin, async (req, res) => {
-    const q = z
-      .object({ type: z.string().max(60).optional(), since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(), affiliate: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) })
-      .safeParse(req.query);
+  router.get('/events', viewer, async (req, res) => {
+    const q = eventsQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { type, since, affiliate, limit } = q.data;
     const docs = await BusinessEvent.find({ ...(type ? { tipo_evento: type } : {}), ...(since ? { fecha_evento: { $gte: since } } : {}), ...(affiliate ? { afiliado_id: affiliate } : {}) })

@@ -1,18 +1,24 @@
 import { Router } from 'express';
+import mongoose from 'mongoose';
 import type { Client } from '@temporalio/client';
-import { mongoPing, temporalPing, timeProbe, withTimeout, type ProbeResult } from '../../activities/probes/dependencies';
+import { temporal } from '@temporalio/proto';
+import { createProbeActivities } from '../../activities/probes';
+import { mongoPing, PROBE_TIMEOUT_MS, temporalPing, timeProbe, withTimeout, type ProbeResult } from '../../activities/probes/dependencies';
+import { TASK_QUEUES, type Config } from '../../common/config';
 import { worstStatus } from '../../common/health-status';
+import { probeDuration } from '../../common/prometheus';
+import { requireStaff } from '../auth/principal';
 
 /** /health answers load balancers: shorter than the ops probes' timeout. */
-const PROBE_TIMEOUT_MS = 3000;
+const LIVENESS_TIMEOUT_MS = 3000;
 const startedAt = Date.now();
 
 export async function probeTemporal(client: Client): Promise<ProbeResult> {
-  return timeProbe('temporal', () => withTimeout(temporalPing(client), PROBE_TIMEOUT_MS));
+  return timeProbe('temporal', () => withTimeout(temporalPing(client), LIVENESS_TIMEOUT_MS));
 }
 
 export async function probeMongoWithTimeout(): Promise<ProbeResult> {
-  return timeProbe('mongodb', () => withTimeout(mongoPing(), PROBE_TIMEOUT_MS));
+  return timeProbe('mongodb', () => withTimeout(mongoPing(), LIVENESS_TIMEOUT_MS));
 }
 
 /**
@@ -31,6 +37,102 @@ export function healthRouter(deps: { temporal: Client; version: string }) {
       uptimeSeconds: Math.round((Date.now() - startedAt) / 1000),
       timestamp: new Date().toISOString(),
       checks: { temporal, mongodb },
+    });
+  });
+  return router;
+}
+
+const DEEP_SAMPLES = 3;
+const COUNTED = ['payments', 'webhook_events', 'orders', 'products', 'commissions', 'conversions', 'affiliates', 'incidents', 'alerts', 'users', 'api_keys', 'access_audit'];
+const SERVICE_LABEL: Record<string, string> = { mongodb: 'mongodb', temporal: 'temporal', mercadopago: 'mercadopago_api', gohighlevel: 'gohighlevel_api' };
+const DISPLAY: Record<string, string> = { mongodb: 'MongoDB', temporal: 'Temporal', mercadopago: 'MercadoPago API', gohighlevel: 'GoHighLevel API' };
+const seedStatus = (s: string) => (s === 'ok' ? 'healthy' : s === 'degraded' ? 'degraded' : 'unhealthy');
+
+/** Pollers on each task queue: no worker polling a queue means its workflows or activities wait. */
+async function taskQueuePollers(client: Client, namespace: string) {
+  return Promise.all(
+    TASK_QUEUES.map(async (name) => {
+      const describe = (taskQueueType: temporal.api.enums.v1.TaskQueueType) =>
+        withTimeout(client.workflowService.describeTaskQueue({ namespace, taskQueue: { name }, taskQueueType }), PROBE_TIMEOUT_MS).then((r) => r.pollers?.length ?? 0);
+      try {
+        const [workflow, activity] = await Promise.all([describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW), describe(temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY)]);
+        return { task_queue: name, workflow_pollers: workflow, activity_pollers: activity };
+      } catch (err) {
+        return { task_queue: name, workflow_pollers: null, activity_pollers: null, error: (err as Error).message };
+      }
+    }),
+  );
+}
+
+async function collectionCounts() {
+  const db = mongoose.connection.db;
+  if (!db || mongoose.connection.readyState !== 1) return Object.fromEntries(COUNTED.map((c) => [c, { status: 'unhealthy', count: null, error: 'database not connected' }]));
+  const entries = await Promise.all(
+    COUNTED.map(async (c) => {
+      try {
+        return [c, { status: 'healthy', count: await withTimeout(db.collection(c).estimatedDocumentCount(), PROBE_TIMEOUT_MS) }] as const;
+      } catch (err) {
+        return [c, { status: 'unhealthy', count: null, error: (err as Error).message }] as const;
+      }
+    }),
+  );
+  return Object.fromEntries(entries);
+}
+
+/**
+ * GET /health/deep (seed 000): several latency samples per dependency, collection counts,
+ * task-queue pollers and recommendations. Staff only: it names internals.
+ */
+export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
+  const router = Router();
+  const probes = createProbeActivities(deps.config);
+  const slowMs = deps.config.ALERT_RULES.api_response_time.threshold;
+  const degradedMs = deps.config.ALERT_RULES.provider_degraded.threshold;
+  const sample = async (name: string, probe: () => Promise<ProbeResult>) => {
+    const runs: ProbeResult[] = [];
+    for (let i = 0; i < DEEP_SAMPLES; i++) {
+      const r = await probe();
+      probeDuration.observe({ dependency: name, status: r.status }, r.latencyMs / 1000);
+      runs.push(r);
+    }
+    const answered = runs.filter((r) => r.status !== 'down');
+    const latency = answered.length ? Math.round((answered.reduce((a, r) => a + r.latencyMs, 0) / answered.length) * 10) / 10 : null;
+    return { name, runs, latency, status: worstStatus(runs) };
+  };
+  router.get('/health/deep', requireStaff('viewer'), async (_req, res) => {
+    const started = performance.now();
+    const [deps_, counts, pollers] = await Promise.all([
+      Promise.all([
+        sample('mongodb', () => probes.probeMongo()),
+        sample('temporal', () => timeProbe('temporal', () => withTimeout(temporalPing(deps.temporal), PROBE_TIMEOUT_MS), degradedMs)),
+        sample('mercadopago', () => probes.probeMercadoPago()),
+        sample('gohighlevel', () => probes.probeGoHighLevel()),
+      ]),
+      collectionCounts(),
+      taskQueuePollers(deps.temporal, deps.config.TEMPORAL_NAMESPACE),
+    ]);
+    const recommendations: string[] = [];
+    for (const d of deps_) {
+      const errors = d.runs.filter((r) => r.error).map((r) => r.error);
+      if (d.status === 'down') recommendations.push(`${DISPLAY[d.name]} is not answering (${errors[0] ?? 'no answer'}): see docs/runbooks/provider_degraded.md`);
+      else if (d.latency !== null && d.latency > degradedMs) recommendations.push(`Consider optimizing ${DISPLAY[d.name]} - response time is ${Math.round(d.latency)}ms`);
+      else if (d.latency !== null && d.latency > slowMs / 2) recommendations.push(`Watch ${DISPLAY[d.name]} - response time is ${Math.round(d.latency)}ms (alert at ${slowMs}ms)`);
+    }
+    for (const q of pollers) {
+      if (q.workflow_pollers === 0 && q.activity_pollers === 0) recommendations.push(`No worker polls task queue ${q.task_queue}: start one (npm run worker, WORKER_TASK_QUEUES=${q.task_queue})`);
+    }
+    const overall = worstStatus(deps_);
+    res.status(deps_.find((d) => d.name === 'temporal')?.status === 'down' ? 503 : 200).json({
+      status: overall === 'ok' ? 'healthy' : overall === 'degraded' ? 'degraded' : 'unhealthy',
+      check_duration_ms: Math.round((performance.now() - started) * 10) / 10,
+      timestamp: new Date().toISOString(),
+      services: Object.fromEntries(deps_.map((d) => [SERVICE_LABEL[d.name], { status: seedStatus(d.status), response_time_ms: d.latency, samples: d.runs.length, successful_samples: d.runs.filter((r) => r.status !== 'down').length, ...(d.runs.some((r) => r.error) ? { last_error: d.runs.filter((r) => r.error).at(-1)!.error } : {}) }])),
+      database: { tables: counts },
+      external_apis: Object.fromEntries(
+        deps_.filter((d) => d.name === 'mercadopago' || d.name === 'gohighlevel').map((d) => [d.name, { status: d.status === 'down' ? 'error' : 'success', latency_ms: d.latency, samples: d.runs.length }]),
+      ),
+      task_queues: pollers,
+      recommendations,
     });
   });
   return router;

@@ -8,16 +8,16 @@ import { Incident } from '../../common/models/incident';
 import { MaintenanceWindowModel } from '../../common/models/maintenance-window';
 import { executionUrl } from '../../common/temporal';
 import { acknowledgeUpdate, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../workflows/ops/definitions';
-import { principalOf } from '../auth/principal';
+import { actorName, principalOf, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 
 const STATUS_FILTER = ['triggered', 'acknowledged', 'resolved', 'open'] as const;
-const listQuery = z.object({
+export const listQuery = z.object({
   status: z.enum(STATUS_FILTER).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
-const actionBody = z.object({ note: z.string().max(1000).optional() });
-const windowBody = z
+export const actionBody = z.object({ note: z.string().max(1000).optional() });
+export const windowBody = z
   .object({
     start: z.iso.datetime({ offset: true }),
     end: z.iso.datetime({ offset: true }),
@@ -26,36 +26,38 @@ const windowBody = z
   })
   .refine((w) => Date.parse(w.end) > Date.parse(w.start), { path: ['end'], message: 'must be after start' });
 
-const actor = (res: Response) => {
-  const p = principalOf(res);
-  return p?.kind === 'user' ? p.email : 'api-key';
-};
+const actor = (res: Response) => actorName(principalOf(res));
+const viewer = requireStaff('viewer');
+const operator = requireStaff('operator');
+
+/** An incident as the API shows it (list, detail, dashboard), with a link to its execution. */
+export const presentIncident = (config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>, doc: any) => ({
+  id: doc._id,
+  dedup_key: doc.dedupKey,
+  rule: doc.rule,
+  severity: doc.severity,
+  title: doc.title,
+  message: doc.message,
+  status: doc.status,
+  level: doc.level,
+  alert_count: doc.alertCount,
+  opened_at: doc.openedAt,
+  acknowledged_at: doc.acknowledgedAt ?? null,
+  acknowledged_by: doc.acknowledgedBy ?? null,
+  resolved_at: doc.resolvedAt ?? null,
+  resolved_by: doc.resolvedBy ?? null,
+  resolution: doc.resolution ?? null,
+  notifications: { sent: doc.notificationsSent ?? 0, failed: doc.notificationsFailed ?? 0 },
+  timeline: doc.timeline,
+  execution: { workflowId: doc.workflowId, runId: doc.runId, url: executionUrl(config, doc.workflowId, doc.runId) },
+});
 
 /** Incidents (read from their projection, acted on through their workflow) and maintenance windows. */
 export function incidentsRouter(deps: { config: Config; temporal: Client }) {
   const router = Router();
-  const present = (doc: any) => ({
-    id: doc._id,
-    dedup_key: doc.dedupKey,
-    rule: doc.rule,
-    severity: doc.severity,
-    title: doc.title,
-    message: doc.message,
-    status: doc.status,
-    level: doc.level,
-    alert_count: doc.alertCount,
-    opened_at: doc.openedAt,
-    acknowledged_at: doc.acknowledgedAt ?? null,
-    acknowledged_by: doc.acknowledgedBy ?? null,
-    resolved_at: doc.resolvedAt ?? null,
-    resolved_by: doc.resolvedBy ?? null,
-    resolution: doc.resolution ?? null,
-    notifications: { sent: doc.notificationsSent ?? 0, failed: doc.notificationsFailed ?? 0 },
-    timeline: doc.timeline,
-    execution: { workflowId: doc.workflowId, runId: doc.runId, url: executionUrl(deps.config, doc.workflowId, doc.runId) },
-  });
+  const present = (doc: any) => presentIncident(deps.config, doc);
 
-  router.get('/incidents', async (req, res) => {
+  router.get('/incidents', viewer, async (req, res) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { status, limit } = q.data;
@@ -64,8 +66,8 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     res.json({ items: docs.map(present) });
   });
 
-  router.get('/incidents/:dedupKey', async (req, res) => {
-    const workflowId = incidentWorkflowId(req.params.dedupKey);
+  router.get('/incidents/:dedupKey', viewer, async (req, res) => {
+    const workflowId = incidentWorkflowId(req.params.dedupKey as string);
     const live = await deps.temporal.workflow
       .getHandle(workflowId)
       .query(incidentQuery)
@@ -79,10 +81,10 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     ['acknowledge', acknowledgeUpdate],
     ['resolve', resolveUpdate],
   ] as const) {
-    router.post(`/incidents/:dedupKey/${path}`, async (req, res) => {
+    router.post(`/incidents/:dedupKey/${path}`, operator, async (req, res) => {
       const body = actionBody.safeParse(req.body ?? {});
       if (!body.success) throw validationError(body.error);
-      const handle = deps.temporal.workflow.getHandle(incidentWorkflowId(req.params.dedupKey));
+      const handle = deps.temporal.workflow.getHandle(incidentWorkflowId(req.params.dedupKey as string));
       try {
         const state: IncidentState = await handle.executeUpdate(update, { args: [{ by: actor(res), note: body.data.note }] });
         res.json({ dedup_key: state.dedupKey, status: state.status, level: state.level, acknowledged_by: state.acknowledgedBy ?? null, resolved_by: state.resolvedBy ?? null });
@@ -96,7 +98,7 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     });
   }
 
-  router.get('/maintenance-windows', async (_req, res) => {
+  router.get('/maintenance-windows', viewer, async (_req, res) => {
     const stored = await MaintenanceWindowModel.find({}).sort({ start: 1 }).lean();
     res.json({
       configured: deps.config.MAINTENANCE_WINDOWS,
@@ -104,7 +106,7 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     });
   });
 
-  router.post('/maintenance-windows', async (req, res) => {
+  router.post('/maintenance-windows', operator, async (req, res) => {
     const body = windowBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const w = body.data;
@@ -113,7 +115,7 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     res.status(201).json({ id, ...w });
   });
 
-  router.delete('/maintenance-windows/:id', async (req, res) => {
+  router.delete('/maintenance-windows/:id', operator, async (req, res) => {
     const r = await MaintenanceWindowModel.deleteOne({ _id: req.params.id });
     if (r.deletedCount === 0) throw new HttpError(404, 'not_found', `no maintenance window ${req.params.id}`, { field: 'id' });
     res.status(204).end();

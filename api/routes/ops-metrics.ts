@@ -3,25 +3,30 @@ import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { MetricSnapshot } from '../../common/models/metric-count';
 import type { MetricsCheckResult } from '../../workflows/ops/metrics-snapshot';
+import { requireStaff } from '../auth/principal';
 import { HttpError } from '../errors';
+
+/** Runs the metrics workflow now (the same one the Schedule runs) and waits for what it found. */
+export function runMetricsCheck(temporal: Client): Promise<MetricsCheckResult> {
+  return temporal.workflow.execute<() => Promise<MetricsCheckResult>>('metricsSnapshot', {
+    taskQueue: 'ops',
+    workflowId: `metrics-check-${randomUUID()}`,
+    workflowExecutionTimeout: '2 minutes',
+  });
+}
 
 /** The metrics snapshot: the latest stored one, or a check run now (the same workflow as the Schedule's). */
 export function opsMetricsRouter(deps: { temporal: Client }) {
   const router = Router();
 
-  router.get('/ops/metrics', async (_req, res) => {
+  router.get('/ops/metrics', requireStaff('viewer'), async (_req, res) => {
     const latest = await MetricSnapshot.findById('latest').lean<{ snapshotJson: string }>();
     if (!latest) throw new HttpError(404, 'not_found', 'no metrics snapshot yet: POST /api/v1/ops/metrics/check runs one');
     res.type('application/json').send(latest.snapshotJson);
   });
 
-  router.post('/ops/metrics/check', async (_req, res) => {
-    const result = await deps.temporal.workflow.execute<() => Promise<MetricsCheckResult>>('metricsSnapshot', {
-      taskQueue: 'ops',
-      workflowId: `metrics-check-${randomUUID()}`,
-      workflowExecutionTimeout: '2 minutes',
-    });
-    res.json(result);
+  router.post('/ops/metrics/check', requireStaff('operator'), async (_req, res) => {
+    res.json(await runMetricsCheck(deps.temporal));
   });
 
   return router;

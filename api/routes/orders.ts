@@ -35,13 +35,13 @@ import {
   type OrderItem,
   type OrderView,
 } from '../../workflows/orders/definitions';
-import { principalOf, requireRole, type Principal } from '../auth/principal';
+import { principalOf, requireRole, staffFrom, type Principal } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 
 export const MAX_ITEM_QUANTITY = 1000;
 
-const createBody = z.object({
+export const createBody = z.object({
   items: z
     .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int() }))
     .min(1, 'needs at least one item')
@@ -60,18 +60,18 @@ const createBody = z.object({
   // Client-side prices are ignored: the catalog decides (zod drops unknown keys such as `price`).
 });
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
   email: z.email().optional(),
   customer_id: z.string().max(64).optional(),
   ...pageQuery,
 });
 
-const statusBody = z.discriminatedUnion('status', [
+export const statusBody = z.discriminatedUnion('status', [
   z.object({ status: z.enum(FULFILLMENT_STATUSES), tracking_number: z.string().trim().min(1).max(100).optional() }),
   z.object({ status: z.literal('cancelled'), reason: z.string().trim().min(1).max(200).default('cancelled by admin') }),
 ]);
-const cancelBody = z.object({ reason: z.string().trim().min(1).max(200).default('cancelled by customer') });
+export const cancelBody = z.object({ reason: z.string().trim().min(1).max(200).default('cancelled by customer') });
 
 const CROCKFORD = '0123456789ABCDEFGHJKMNPQRSTVWXYZ';
 const base32 = (bytes: Buffer, n: number) => Array.from(bytes.subarray(0, n), (b) => CROCKFORD[b % 32]).join('');
@@ -146,12 +146,15 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
   const { config, temporal } = deps;
   const router = Router();
   const customerOrAdmin = requireRole('customer', 'admin');
+  // Staff read every order; operators may also cancel and retry.
+  const customerOrStaff = requireRole('customer', ...staffFrom('viewer'));
+  const customerOrOperator = requireRole('customer', ...staffFrom('operator'));
 
   /** The order if the caller may see it; someone else's order is as absent as a missing one. */
   async function visibleOrder(number: string, res: Response) {
     const doc = await Order.findById(number).lean();
     const p = principalOf(res)!;
-    if (!doc || (p.role !== 'admin' && (p.kind !== 'user' || doc.customer?.id !== p.userId))) {
+    if (!doc || (p.role === 'customer' && (p.kind !== 'user' || doc.customer?.id !== p.userId))) {
       throw new HttpError(404, 'not_found', `order ${number} not found`, { field: 'order_number' });
     }
     return doc;
@@ -244,19 +247,19 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     }
   });
 
-  router.get('/orders', customerOrAdmin, async (req, res) => {
+  router.get('/orders', customerOrStaff, async (req, res) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const p = principalOf(res)!;
     const { status, email, customer_id, limit, since } = q.data;
-    const own: Record<string, unknown> = p.role === 'admin' ? { ...(email ? { 'customer.email': email.toLowerCase() } : {}), ...(customer_id ? { 'customer.id': customer_id } : {}) } : { 'customer.id': (p as Extract<Principal, { kind: 'user' }>).userId };
+    const own: Record<string, unknown> = p.role !== 'customer' ? { ...(email ? { 'customer.email': email.toLowerCase() } : {}), ...(customer_id ? { 'customer.id': customer_id } : {}) } : { 'customer.id': (p as Extract<Principal, { kind: 'user' }>).userId };
     const filter = { ...pageFilter('createdAt', q.data.cursor), ...own, ...(status ? { status } : {}), ...(since ? { createdAt: { $gte: since } } : {}) };
     const docs = await Order.find(filter, { timeline: 0 }).sort(pageSort('createdAt')).limit(limit + 1).lean();
     const { items, nextCursor } = page(docs, limit, 'createdAt');
     res.json({ items: items.map((o) => presentOrder(o as unknown as OrderView, config)), nextCursor });
   });
 
-  router.get('/orders/:number', customerOrAdmin, async (req, res) => {
+  router.get('/orders/:number', customerOrStaff, async (req, res) => {
     const doc = await visibleOrder(req.params.number as string, res);
     // Live state from the workflow; the projection if the execution cannot answer (closed and purged, worker down).
     const live = await temporal.workflow
@@ -298,7 +301,7 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     );
   });
 
-  router.post('/orders/:number/cancel', customerOrAdmin, async (req, res) => {
+  router.post('/orders/:number/cancel', customerOrOperator, async (req, res) => {
     const number = req.params.number as string;
     const doc = await visibleOrder(number, res);
     const body = cancelBody.safeParse(req.body ?? {});
@@ -308,7 +311,7 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
   });
 
   /** Ops: run a failed step of the order again (same as `temporal workflow signal --name retry`). */
-  router.post('/orders/:number/retry', requireRole('admin'), async (req, res) => {
+  router.post('/orders/:number/retry', requireRole(...staffFrom('operator')), async (req, res) => {
     const number = req.params.number as string;
     const doc = await visibleOrder(number, res);
     try {
@@ -323,4 +326,4 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
   return router;
 }
 
-const actor = (p: Principal) => (p.kind === 'user' ? `${p.role}:${p.email}` : 'api_key');
+const actor = (p: Principal) => (p.kind === 'user' ? `${p.role}:${p.email}` : `api_key:${p.name}`);

@@ -1,17 +1,18 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import { Payment } from '../../common/models/payment';
+import { requireStaff } from '../auth/principal';
 import { validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 
 const PAYMENT_STATUSES = ['pending', 'approved', 'authorized', 'in_process', 'in_mediation', 'rejected', 'cancelled', 'refunded', 'charged_back'] as const;
 
-const listQuery = z.object({ status: z.enum(PAYMENT_STATUSES).optional(), ...pageQuery });
+export const listQuery = z.object({ status: z.enum(PAYMENT_STATUSES).optional(), ...pageQuery });
 
 /** The payment projection, as MercadoPago last reported each payment. */
 export function paymentsRouter() {
   const router = Router();
-  router.get('/payments', async (req, res) => {
+  router.get('/payments', requireStaff('viewer'), async (req, res) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { status, since, limit } = q.data;

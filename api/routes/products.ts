@@ -17,7 +17,7 @@ import { HttpError, validationError } from '../errors';
 const sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dot, dash or underscore');
 const price = z.union([z.string().max(32), z.number()]);
 
-const createBody = z.object({
+export const createBody = z.object({
   sku,
   name: z.string().trim().min(1).max(200),
   description: z.string().max(5000).optional(),
@@ -26,7 +26,7 @@ const createBody = z.object({
   active: z.boolean().default(true),
   stock: z.number().int().min(0).max(10_000_000).default(0),
 });
-const updateBody = z
+export const updateBody = z
   .object({
     name: z.string().trim().min(1).max(200),
     description: z.string().max(5000),
@@ -36,11 +36,11 @@ const updateBody = z
   })
   .partial()
   .refine((b) => Object.keys(b).length > 0, 'nothing to update');
-const stockBody = z.object({
+export const stockBody = z.object({
   delta: z.number().int().min(-10_000_000).max(10_000_000).refine((d) => d !== 0, 'must not be 0'),
   reason: z.string().trim().min(1).max(200),
 });
-const listQuery = z.object({
+export const listQuery = z.object({
   active: z.enum(['true', 'false']).optional(),
   limit: z.coerce.number().int().min(1).max(500).default(100),
   after: sku.optional(),

@@ -5,16 +5,17 @@ import type { Config } from '../../common/config';
 import { WEBHOOK_STATUSES, WebhookEvent } from '../../common/models/webhook-event';
 import { executionUrl } from '../../common/temporal';
 import { notificationStateQuery, retrySignal } from '../../workflows/webhooks/definitions';
+import { requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 
-const listQuery = z.object({
+export const listQuery = z.object({
   status: z.enum(WEBHOOK_STATUSES).optional(),
   type: z.string().min(1).max(64).optional(),
   ...pageQuery,
 });
 
-const bulkRetryBody = z.object({
+export const bulkRetryBody = z.object({
   type: z.string().min(1).max(64).optional(),
   since: pageQuery.since,
   limit: z.number().int().min(1).max(500).default(100),
@@ -33,7 +34,7 @@ function present(doc: any, config: Config) {
 export function webhookEventsRouter(deps: { config: Config; temporal: Client }) {
   const router = Router();
 
-  router.get('/webhook-events', async (req, res) => {
+  router.get('/webhook-events', requireStaff('viewer'), async (req, res) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');
     const { status, type, since, limit } = q.data;
@@ -48,7 +49,7 @@ export function webhookEventsRouter(deps: { config: Config; temporal: Client }) 
     res.json({ items: items.map((d) => present(d, deps.config)), nextCursor });
   });
 
-  router.get('/webhook-events/:id', async (req, res) => {
+  router.get('/webhook-events/:id', requireStaff('viewer'), async (req, res) => {
     const doc = await WebhookEvent.findById(req.params.id).lean();
     if (!doc) throw new HttpError(404, 'not_found', `webhook event ${req.params.id} not found`, { field: 'id' });
     let live: unknown = null;
@@ -59,7 +60,7 @@ export function webhookEventsRouter(deps: { config: Config; temporal: Client }) 
     res.json({ ...present(doc, deps.config), live });
   });
 
-  router.post('/webhook-events/:id/retry', async (req, res) => {
+  router.post('/webhook-events/:id/retry', requireStaff('operator'), async (req, res) => {
     const doc = await WebhookEvent.findById(req.params.id, { status: 1, workflowId: 1 }).lean();
     if (!doc) throw new HttpError(404, 'not_found', `webhook event ${req.params.id} not found`, { field: 'id' });
     if (doc.status !== 'failed' || !doc.workflowId) {
@@ -75,7 +76,7 @@ export function webhookEventsRouter(deps: { config: Config; temporal: Client }) 
   });
 
   /** Bulk retry: every failed event matching the filter gets a retry signal. */
-  router.post('/webhook-events/retry', async (req, res) => {
+  router.post('/webhook-events/retry', requireStaff('operator'), async (req, res) => {
     const body = bulkRetryBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error, 'body');
     const { type, since, limit } = body.data;

@@ -5,6 +5,7 @@ import { Campaign } from './campaign';
 import { Commission, LedgerEntry, Payout, PayoutBatch } from './commission';
 import { Conversion } from './conversion';
 import { Alert } from './alert';
+import { AccessAudit, ApiKey } from './api-key';
 import { HealthCheck } from './health-check';
 import { Incident, IncidentNotification } from './incident';
 import { MaintenanceWindowModel } from './maintenance-window';
@@ -20,6 +21,8 @@ import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 
 export const ALL_MODELS = [
+  AccessAudit,
+  ApiKey,
   Affiliate,
   AffiliateAttribution,
   BusinessEvent,

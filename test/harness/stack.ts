@@ -31,7 +31,7 @@ function node(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: strin
 export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {
   const parts = opts.parts ?? ['sandbox', 'worker', 'api'];
   const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
-  const [apiPort, sandboxPort, smtpPort] = [await freePort(), await freePort(), await freePort()];
+  const [apiPort, sandboxPort, smtpPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
   const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
   const namespace = opts.env?.TEMPORAL_NAMESPACE ?? (await registerTestNamespace(servers.temporalAddress));
   const env: Record<string, string> = {
@@ -45,7 +45,12 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     SANDBOX_SMTP_PORT: String(smtpPort),
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
+    WORKER_METRICS_PORT: String(workerMetricsPort),
+    // Tests drive more traffic from one IP than seed 003's limits allow; the rate-limit test sets its own.
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
+    RATE_LIMIT_GENERAL_PER_HOUR: '1000000',
+    RATE_LIMIT_SEARCH_PER_MINUTE: '1000000',
+    RATE_LIMIT_ADMIN_PER_HOUR: '1000000',
     MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
     GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
     SLACK_WEBHOOK_URL: `${sandboxUrl}/slack/incoming-webhook`,

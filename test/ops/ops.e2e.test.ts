@@ -166,7 +166,7 @@ test('metrics: a paid webhook and five forged ones → the snapshot counts them,
   const acked = await http('POST', api('/incidents/security-threat/acknowledge'), { headers, body: { note: 'rotating the webhook secret' } });
   assert.equal(acked.status, 200);
   assert.equal(acked.body.status, 'acknowledged');
-  assert.equal(acked.body.acknowledged_by, 'api-key');
+  assert.equal(acked.body.acknowledged_by, 'api-key:API_KEYS #1');
 
   const tctl = await run(toolPath('tctl'), ['--address', ctx.servers.temporalAddress, '--namespace', stack.namespace, 'workflow', 'signal', '--workflow_id', 'incident-security-threat', '--name', 'resolve', '--input', '{"by":"ana@ops","note":"secret rotated"}'], { timeout: 30_000 });
   assert.match(tctl.stdout + tctl.stderr, /succeeded/i);

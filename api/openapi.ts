@@ -1,0 +1,157 @@
+/**
+ * The API's OpenAPI document, generated from the same zod schemas the routes validate with
+ * (zod-openapi). ENDPOINTS is the one list of every endpoint and who may call it: the document
+ * is built from it, and the access test walks it (no key → 401, wrong role → 403, right role → 2xx).
+ */
+import { z, type ZodType } from 'zod';
+import { createDocument } from 'zod-openapi';
+import { API_KEY_ROLES } from '../common/models/api-key';
+import type { Role } from './auth/principal';
+import * as access from './routes/access';
+import * as affiliates from './routes/affiliates';
+import * as auth from './routes/auth';
+import * as commissions from './routes/commissions';
+import * as incidents from './routes/incidents';
+import * as orders from './routes/orders';
+import * as payments from './routes/payments';
+import * as products from './routes/products';
+import * as webhookEvents from './routes/webhook-events';
+
+/** `public`: anyone; `signature`: a provider's signed webhook; otherwise the roles admitted. */
+export type Access = 'public' | 'signature' | Role[];
+
+export interface Endpoint {
+  method: 'get' | 'post' | 'patch' | 'delete';
+  /** Express pattern, as mounted (`/api/v1/orders/:number`). */
+  path: string;
+  access: Access;
+  tag: string;
+  summary: string;
+  query?: ZodType;
+  body?: ZodType;
+}
+
+const viewer = [...API_KEY_ROLES];
+const operator: Role[] = ['operator', 'admin'];
+const admin: Role[] = ['admin'];
+const user: Role[] = ['customer', 'admin'];
+
+const e = (method: Endpoint['method'], path: string, access: Access, tag: string, summary: string, io: { query?: ZodType; body?: ZodType } = {}): Endpoint => ({ method, path, access, tag, summary, ...io });
+const v1 = (p: string) => `/api/v1${p}`;
+
+export const ENDPOINTS: Endpoint[] = [
+  e('get', '/health', 'public', 'health', 'Liveness plus Temporal and MongoDB (503 when Temporal is down)'),
+  e('get', '/health/deep', viewer, 'health', 'Latency probes with samples, collection counts, task-queue pollers and recommendations'),
+  e('get', '/metrics', viewer, 'health', 'Prometheus metrics of the API process'),
+  e('post', '/webhooks/mercadopago', 'signature', 'webhooks', 'MercadoPago notification (x-signature verified); acknowledged at once, processed by a workflow'),
+
+  e('post', '/auth/register', 'public', 'auth', 'Create a customer account', { body: auth.registerBody }),
+  e('post', '/auth/login', 'public', 'auth', 'Sign in: access and refresh tokens', { body: auth.loginBody }),
+  e('post', '/auth/refresh', 'public', 'auth', 'Exchange a refresh token (rotated on use)', { body: auth.refreshBody }),
+  e('post', '/auth/logout', user, 'auth', 'Revoke the access token and, if given, the refresh token', { body: auth.logoutBody }),
+  e('get', '/auth/me', user, 'auth', 'The signed-in user'),
+
+  e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery }),
+  e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock'),
+  e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody }),
+  e('patch', v1('/products/:sku'), admin, 'catalogue', 'Update a product', { body: products.updateBody }),
+  e('post', v1('/products/:sku/stock'), admin, 'catalogue', 'Adjust stock', { body: products.stockBody }),
+
+  e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody }),
+  e('get', v1('/orders'), ['customer', ...viewer], 'orders', "Orders: a customer's own, or all for staff", { query: orders.listQuery }),
+  e('get', v1('/orders/:number'), ['customer', ...viewer], 'orders', 'One order with its live state'),
+  e('post', v1('/orders/:number/cancel'), ['customer', ...operator], 'orders', 'Cancel an order (releases stock, refunds a late payment)', { body: orders.cancelBody }),
+  e('patch', v1('/orders/:number/status'), admin, 'orders', 'Fulfilment status (shipped, delivered) or cancel', { body: orders.statusBody }),
+  e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal)'),
+
+  e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery }),
+  e('get', v1('/webhook-events'), viewer, 'webhooks', 'Webhook deliveries and their processing', { query: webhookEvents.listQuery }),
+  e('get', v1('/webhook-events/:id'), viewer, 'webhooks', 'One delivery with its live workflow state'),
+  e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery'),
+  e('post', v1('/webhook-events/retry'), operator, 'webhooks', 'Retry every delivery waiting for a manual retry', { body: webhookEvents.bulkRetryBody }),
+
+  e('post', v1('/affiliates'), admin, 'affiliates', 'Register an affiliate', { body: affiliates.affiliateBody }),
+  e('get', v1('/affiliates'), viewer, 'affiliates', 'Affiliates', { query: affiliates.affiliatesQuery }),
+  e('get', v1('/affiliates/:id'), viewer, 'affiliates', 'One affiliate (bank data masked)'),
+  e('patch', v1('/affiliates/:id'), admin, 'affiliates', 'Update an affiliate', { body: affiliates.affiliateUpdate }),
+  e('delete', v1('/affiliates/:id'), admin, 'affiliates', 'Deactivate an affiliate'),
+  e('post', v1('/campaigns'), admin, 'affiliates', 'Create a campaign', { body: affiliates.campaignBody }),
+  e('get', v1('/campaigns'), viewer, 'affiliates', 'Campaigns'),
+  e('get', v1('/campaigns/:id'), viewer, 'affiliates', 'One campaign'),
+  e('patch', v1('/campaigns/:id'), admin, 'affiliates', 'Update a campaign', { body: affiliates.campaignUpdateBody }),
+  e('post', v1('/campaigns/:id/activate'), admin, 'affiliates', 'Activate a campaign'),
+
+  e('post', v1('/conversions'), admin, 'commissions', 'Record a conversion (starts its commission)', { body: commissions.conversionBody }),
+  e('get', v1('/conversions'), viewer, 'commissions', 'Conversions', { query: commissions.conversionsQuery }),
+  e('get', v1('/conversions/metrics'), viewer, 'commissions', 'Conversion metrics by channel', { query: commissions.conversionMetricsQuery }),
+  e('post', v1('/conversions/:id/refund'), admin, 'commissions', 'Refund a conversion (voids or claws back its commission)', { body: commissions.refundBody }),
+  e('get', v1('/commissions'), viewer, 'commissions', 'Commissions', { query: commissions.commissionsQuery }),
+  e('get', v1('/commissions/reports'), viewer, 'commissions', 'Commission report (JSON or CSV)', { query: commissions.reportQuery }),
+  e('get', v1('/commissions/:id'), viewer, 'commissions', 'One commission with its live state'),
+  e('post', v1('/commissions/:id/approve'), admin, 'commissions', 'Approve a commission above the threshold', { body: commissions.decisionBody }),
+  e('post', v1('/commissions/:id/reject'), admin, 'commissions', 'Reject a commission above the threshold', { body: commissions.decisionBody }),
+  e('post', v1('/payouts/run'), admin, 'commissions', 'Run the payout batch now', { body: commissions.payoutRunBody }),
+  e('get', v1('/payouts'), viewer, 'commissions', 'Payouts', { query: commissions.payoutsQuery }),
+  e('get', v1('/payouts/batches/:file'), viewer, 'commissions', 'A payout batch CSV'),
+  e('post', v1('/payouts/:id/confirm'), admin, 'commissions', 'Confirm a payout was paid', { body: commissions.confirmBody }),
+  e('get', v1('/events'), viewer, 'commissions', 'Business event log', { query: commissions.eventsQuery }),
+
+  e('get', v1('/incidents'), viewer, 'incidents', 'Incidents', { query: incidents.listQuery }),
+  e('get', v1('/incidents/:dedupKey'), viewer, 'incidents', 'One incident: live state and history'),
+  e('post', v1('/incidents/:dedupKey/acknowledge'), operator, 'incidents', 'Acknowledge (stops escalation)', { body: incidents.actionBody }),
+  e('post', v1('/incidents/:dedupKey/resolve'), operator, 'incidents', 'Resolve', { body: incidents.actionBody }),
+  e('get', v1('/maintenance-windows'), viewer, 'incidents', 'Maintenance windows'),
+  e('post', v1('/maintenance-windows'), operator, 'incidents', 'Create a maintenance window (suppresses new incidents)', { body: incidents.windowBody }),
+  e('delete', v1('/maintenance-windows/:id'), operator, 'incidents', 'Delete a maintenance window'),
+
+  e('get', v1('/ops/metrics'), viewer, 'dashboard', 'The latest metrics snapshot'),
+  e('post', v1('/ops/metrics/check'), operator, 'dashboard', 'Run the metrics workflow now'),
+  e('get', v1('/dashboard/overview'), viewer, 'dashboard', 'Financials, performance, system health, security, trends and metadata (seed 000)'),
+  e('get', v1('/dashboard/metrics/realtime'), viewer, 'dashboard', 'Realtime figures from the time buckets'),
+  e('get', v1('/dashboard/alerts'), viewer, 'dashboard', 'Open incidents, recent alerts and maintenance windows'),
+  e('post', v1('/dashboard/alerts/check'), operator, 'dashboard', 'Run the metrics workflow and its alert rules now'),
+
+  e('post', v1('/api-keys'), admin, 'access', 'Create an API key (shown once)', { body: access.createApiKeyBody }),
+  e('get', v1('/api-keys'), admin, 'access', 'API keys (never their secrets)'),
+  e('delete', v1('/api-keys/:id'), admin, 'access', 'Revoke an API key'),
+  e('get', v1('/audit'), admin, 'access', 'The access audit log', { query: access.auditQuery }),
+];
+
+const openApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
+const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) }).meta({ id: 'Error' });
+const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
+
+/** The OpenAPI 3.1 document served at /openapi.json and browsed at /docs. */
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const ep of ENDPOINTS) {
+    const params = [...ep.path.matchAll(/:(\w+)/g)].map((m) => m[1]);
+    const secured = Array.isArray(ep.access);
+    (paths[openApiPath(ep.path)] ??= {})[ep.method] = {
+      tags: [ep.tag],
+      summary: ep.summary,
+      ...(secured ? { security: [{ bearer: [] }], 'x-roles': ep.access } : ep.access === 'signature' ? { security: [] } : { security: [] }),
+      requestParams: {
+        ...(params.length ? { path: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
+        ...(ep.query ? { query: ep.query } : {}),
+      },
+      ...(ep.body ? { requestBody: { content: { 'application/json': { schema: ep.body } } } } : {}),
+      responses: {
+        '200': { description: 'OK' },
+        '400': errorResponse('Invalid input: the error names the field'),
+        ...(secured ? { '401': errorResponse('No or invalid credentials'), '403': errorResponse(`Needs role ${(ep.access as Role[]).join(' or ')}`), '429': errorResponse('Rate limited (Retry-After)') } : {}),
+        ...(ep.access === 'signature' ? { '401': errorResponse('Signature could not be verified') } : {}),
+      },
+    };
+  }
+  return createDocument({
+    openapi: '3.1.0',
+    info: {
+      title: 'pagos-flow API',
+      version,
+      description: 'Payments, orders, commissions and operations on Temporal. Send `Authorization: Bearer <API key or access token>`. Roles: viewer reads, operator also acts on incidents and retries, admin does everything.',
+    },
+    components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer', description: 'An API key (pfk_…) or a user access token (JWT)' } } },
+    paths: paths as never,
+  });
+}
