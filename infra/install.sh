@@ -75,6 +75,16 @@ wait $ferret_pid || { echo "[install] ferretdb build failed" >&2; fail=1; }
 wait $tctl_pid || { echo "[install] tctl build failed" >&2; fail=1; }
 [ $fail -eq 0 ] || exit 1
 
+# --- Chromium for the dashboard's browser tests (Debian's package; playwright-core drives it) ------
+if [ -x /usr/bin/chromium ]; then
+  say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "chromium: installing Debian's package"
+  { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } || { echo "[install] chromium could not be installed" >&2; exit 1; }
+else
+  echo "[install] chromium is missing: install Debian's chromium package (the dashboard test drives /usr/bin/chromium)" >&2
+fi
+
 # --- npm dependencies -----------------------------------------------------------------------------
 npm_key="$(hash_of package-lock.json)-$(node --version)"
 if fresh npm "$npm_key" && [ -d node_modules ]; then

@@ -152,6 +152,8 @@ async function main() {
 
   say('all parts healthy');
   say(`  API          http://${config.API_HOST}:${config.API_PORT}  (GET /health)`);
+  say(`  Dashboard    http://${config.API_HOST}:${config.API_PORT}/dashboard/  (sign in with an API key; npm run apikey -- create)`);
+  say(`  API docs     http://${config.API_HOST}:${config.API_PORT}/docs/`);
   say(`  Temporal UI  ${config.TEMPORAL_UI_URL}`);
   say(`  logs         ${LOGS}`);
 

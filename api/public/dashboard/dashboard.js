@@ -83,7 +83,7 @@
     chart('chart-hourly', {
       type: 'line',
       data: {
-        labels: hourly.map((h) => h.hour.slice(11, 16)),
+        labels: hourly.map((h) => new Date(h.hour).toLocaleTimeString('es-AR', { hour: '2-digit', minute: '2-digit' })),
         datasets: [
           { label: 'Pagos', data: hourly.map((h) => h.payments), borderColor: '#38bdf8', backgroundColor: 'rgba(56,189,248,0.2)', fill: true, tension: 0.3 },
           { label: 'Aprobados', data: hourly.map((h) => h.approved), borderColor: '#22c55e', tension: 0.3 },
