@@ -215,13 +215,16 @@ test('the dashboard page in headless Chromium: data, drawn charts, an acknowledg
   try {
     const page = await browser.newPage({ viewport: { width: 1366, height: 1000 } });
     const external: string[] = [];
+    let overviewRequests = 0;
     page.on('request', (r) => {
       if (!r.url().startsWith(stack.apiUrl)) external.push(r.url());
+      if (r.url().endsWith('/api/v1/dashboard/overview')) overviewRequests++;
     });
     const consoleErrors: string[] = [];
     page.on('console', (m) => m.type() === 'error' && consoleErrors.push(m.text()));
     page.on('pageerror', (e) => consoleErrors.push(e.message));
 
+    await page.clock.install();
     await page.goto(api('/dashboard/'));
     await page.waitForSelector('#signin:not([hidden])');
     await page.fill('#api-key', 'pfk_000000000000_not-a-real-key-not-a-real-key-not-a-real');
@@ -265,6 +268,20 @@ test('the dashboard page in headless Chromium: data, drawn charts, an acknowledg
     assert.equal(state.acknowledgedBy, 'api-key:noc operator');
     await page.screenshot({ path: path.join(ARTIFACTS, 'dashboard-acknowledged.png'), fullPage: true });
 
+    // It redraws every 30 s (the page's clock is moved on, not waited for).
+    // (Polled from here: with the page's timers faked, in-page polling would not advance.)
+    const before = overviewRequests;
+    await page.clock.fastForward(31_000);
+    await waitFor('the 30 s refresh', async () => assert.ok(overviewRequests > before, `${overviewRequests} overview requests`), { timeoutMs: 15_000 });
+
+    // A failing endpoint shows the error state and keeps the rest of the board.
+    await page.route('**/api/v1/dashboard/metrics/realtime', (route) => route.fulfill({ status: 500, contentType: 'application/json', body: JSON.stringify({ error: { code: 'internal', message: 'boom' } }) }));
+    await page.click('#refresh');
+    await waitFor('the error state', async () => assert.equal(await page.evaluate(() => (globalThis as any).document.body.dataset.state), 'error'), { timeoutMs: 15_000 });
+    assert.match((await page.textContent('#banner')) ?? '', /Error al cargar: boom/);
+    assert.match((await page.textContent('#fin-today')) ?? '', /2\.000,00/);
+    await page.unroute('**/api/v1/dashboard/metrics/realtime');
+
     // Narrow screens get one column.
     await page.setViewportSize({ width: 390, height: 844 });
     const columns = await page.evaluate(() => {
@@ -273,7 +290,18 @@ test('the dashboard page in headless Chromium: data, drawn charts, an acknowledg
     });
     assert.equal(columns, 1);
     assert.deepEqual(external, [], 'every asset is served by the project');
-    assert.deepEqual(consoleErrors.filter((e) => !/401/.test(e)), []);
+    assert.deepEqual(consoleErrors.filter((e) => !/401|500/.test(e)), []);
+
+    // The API reference renders under the same CSP, from local assets only.
+    const docs = await browser.newPage();
+    const docsExternal: string[] = [];
+    docs.on('request', (r) => {
+      if (!r.url().startsWith(stack.apiUrl)) docsExternal.push(r.url());
+    });
+    await docs.goto(api('/docs/'));
+    await docs.waitForSelector('.opblock-summary-path', { timeout: 30_000 });
+    assert.ok((await docs.locator('.opblock').count()) >= 65, 'every operation listed');
+    assert.deepEqual(docsExternal, [], 'the docs page loads nothing from the internet');
   } finally {
     await browser.close();
   }
