@@ -63,9 +63,10 @@ export const campaignBody = z
 
 const newId = (prefix: string) => `${prefix}_${randomBytes(6).toString('hex')}`;
 
-
+/** Request schemas (also read by the OpenAPI document, api/openapi.ts). */
 export const affiliatesQuery = z.object({ status: z.enum(['active', 'inactive']).optional(), tier: z.enum(AFFILIATE_TIERS).optional() });
 export const campaignUpdateBody = z.object({ name: z.string().trim().min(1).max(200), description: z.string().max(2000), ends_at: z.iso.datetime({ offset: true }), budget: amount, status: z.enum(['draft', 'active', 'paused']) }).partial();
+
 export function affiliatesRouter(deps: { config: Config }) {
   const key = keyFromBase64(deps.config.DATA_ENCRYPTION_KEY);
   const router = Router();

@@ -38,7 +38,7 @@ export const conversionBody = z.object({
 
 const money = (minor: number, currency: string) => (isCurrency(currency) ? formatMinorUnits(minor, currency) : String(minor));
 
-
+/** Request schemas (also read by the OpenAPI document, api/openapi.ts). */
 export const conversionsQuery = z.object({ affiliate: z.string().max(64).optional(), campaign: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
 export const conversionMetricsQuery = z.object({ period: periodSchema.default('30d' as never), channel: z.string().max(40).optional() });
 export const refundBody = z.object({ reason: z.string().trim().min(1).max(200).default('refund') });
@@ -49,6 +49,7 @@ export const payoutRunBody = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]
 export const payoutsQuery = z.object({ period: z.string().max(7).optional(), affiliate: z.string().max(64).optional(), status: z.enum(['pending', 'paid']).optional() });
 export const eventsQuery = z.object({ type: z.string().max(60).optional(), since: z.iso.datetime({ offset: true }).transform((s) => new Date(s)).optional(), affiliate: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
 export const confirmBody = z.object({ reference: z.string().trim().min(1).max(100).optional() });
+
 export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   const { config, temporal } = deps;
   const router = Router();
