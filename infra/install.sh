@@ -42,15 +42,16 @@ else
 fi
 
 # --- FerretDB v1 (our embedding main) and tctl: Go builds, run in parallel ------------------------
-go_build() { # name dir package [go build flags]
-  local name=$1 dir=$2 pkg=$3 key
-  shift 3
+go_build() { # name dir package prepare [go build flags]   (prepare: run only when a build is due)
+  local name=$1 dir=$2 pkg=$3 prepare=$4 key
+  shift 4
   key="$(hash_of "$dir/go.mod" "$dir/go.sum" $(ls "$dir"/*.go "$dir"/*.sed 2>/dev/null))-$(go env GOVERSION)"
   if fresh "$name" "$key" && [ -x "$bin/$name" ]; then
     say "$name: up to date"
     return 0
   fi
   say "$name: building (cold builds take a few minutes)"
+  $prepare || return 1
   (cd "$dir" && CGO_ENABLED=0 go build -trimpath "$@" -o "$bin/$name.tmp" "$pkg") && mv "$bin/$name.tmp" "$bin/$name" || return 1
   stamp "$name" "$key"
   say "$name: built"
@@ -66,9 +67,9 @@ ferret_patch() {
   { cat infra/ferretdb/go.mod; echo; echo "replace github.com/FerretDB/FerretDB => $dst"; } >"$gen/go.mod"
   cp infra/ferretdb/go.sum "$gen/go.sum"
 }
-(ferret_patch && go_build ferretdb infra/ferretdb . -modfile "$root/.tools/src/ferretdb-build/go.mod") &
+go_build ferretdb infra/ferretdb . ferret_patch -modfile "$root/.tools/src/ferretdb-build/go.mod" &
 ferret_pid=$!
-go_build tctl infra/tctl github.com/temporalio/tctl/cmd/tctl &
+go_build tctl infra/tctl github.com/temporalio/tctl/cmd/tctl : &
 tctl_pid=$!
 fail=0
 wait $ferret_pid || { echo "[install] ferretdb build failed" >&2; fail=1; }
@@ -77,7 +78,7 @@ wait $tctl_pid || { echo "[install] tctl build failed" >&2; fail=1; }
 
 # --- Chromium for the dashboard's browser tests (Debian's package; playwright-core drives it) ------
 if [ -x /usr/bin/chromium ]; then
-  say "chromium: $(/usr/bin/chromium --version 2>/dev/null | head -1)"
+  say "chromium: /usr/bin/chromium"
 elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
   say "chromium: installing Debian's package"
   { apt-get install -y -qq --no-install-recommends chromium >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends chromium >/dev/null; }; } || { echo "[install] chromium could not be installed" >&2; exit 1; }
