@@ -39,7 +39,7 @@ const HOUR = 3_600_000;
 /** GETs of collections: seed 003's "search endpoints" (100 per minute per caller). */
 const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit']);
 /** Front-end assets come from npm packages in node_modules, served by us: no CDN, works offline. */
-const packageDir = (entry: string, up: number) => path.resolve(path.dirname(require.resolve(entry)), ...Array(up).fill('..'));
+const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 
 /** The HTTP API: validates, authenticates, and turns each request into a Temporal command or a read. */
 export function createApp(deps: AppDeps) {
@@ -61,15 +61,14 @@ export function createApp(deps: AppDeps) {
   // Public pages and documents.
   const document = openApiDocument(deps.version);
   app.get('/openapi.json', (_req, res) => res.json(document));
-  app.use('/docs/assets', express.static(packageDir('swagger-ui-dist', 0), { index: false, maxAge: '1d' }));
-  app.use('/dashboard/assets/chart.js', express.static(packageDir('chart.js', 0), { index: false, maxAge: '1d' }));
-  app.use('/docs', express.static(path.join(__dirname, 'public', 'docs'), { maxAge: 0 }));
-  app.use('/dashboard', express.static(path.join(__dirname, 'public', 'dashboard'), { maxAge: 0 }));
+  app.use('/docs/assets', express.static(packageDir('swagger-ui-dist'), { index: false, maxAge: '1d' }));
+  app.use('/dashboard/assets/chart.js', express.static(packageDir('chart.js'), { index: false, maxAge: '1d' }));
+  app.use('/docs', express.static(path.join(__dirname, 'public', 'docs')));
+  app.use('/dashboard', express.static(path.join(__dirname, 'public', 'dashboard')));
 
   // Seed 003 §5.10: general limit per IP before credentials are even looked at (it also slows key guessing).
   app.use(['/api/v1', '/metrics', '/health/deep'], requestLimit({ name: 'the API', limit: config.RATE_LIMIT_GENERAL_PER_HOUR, windowMs: HOUR }));
-  const audit = accessAudit(deps.log);
-  app.use(audit);
+  app.use(accessAudit(deps.log));
   const tokens = createTokenService(config);
   app.use(authenticate({ apiKeys: config.API_KEYS, tokens }));
   app.use(

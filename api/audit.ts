@@ -17,7 +17,7 @@ const MAX_BATCH = 200;
 const resultOf = (status: number): AccessAuditDoc['result'] =>
   status === 401 ? 'unauthenticated' : status === 403 ? 'forbidden' : status === 429 ? 'rate_limited' : status >= 500 ? 'server_error' : status >= 400 ? 'client_error' : 'allowed';
 
-export function accessAudit(log: Logger): RequestHandler & { flush(): Promise<void> } {
+export function accessAudit(log: Logger): RequestHandler {
   let pending: (AccessAuditDoc & { _id: string })[] = [];
   let timer: NodeJS.Timeout | undefined;
   const flush = async () => {
@@ -27,7 +27,7 @@ export function accessAudit(log: Logger): RequestHandler & { flush(): Promise<vo
     if (batch.length === 0) return;
     await AccessAudit.insertMany(batch, { ordered: false, lean: true }).catch((err) => log.warn({ err, rows: batch.length }, 'access audit rows not stored'));
   };
-  const middleware: RequestHandler = (req, res, next) => {
+  return (req, res, next) => {
     if (!AUDITED.test(req.path)) return next();
     const started = performance.now();
     res.on('finish', () => {
@@ -49,5 +49,4 @@ export function accessAudit(log: Logger): RequestHandler & { flush(): Promise<vo
     });
     next();
   };
-  return Object.assign(middleware, { flush });
 }

@@ -130,7 +130,7 @@ export function openApiDocument(version: string) {
     (paths[openApiPath(ep.path)] ??= {})[ep.method] = {
       tags: [ep.tag],
       summary: ep.summary,
-      ...(secured ? { security: [{ bearer: [] }], 'x-roles': ep.access } : ep.access === 'signature' ? { security: [] } : { security: [] }),
+      ...(secured ? { security: [{ bearer: [] }], 'x-roles': ep.access } : { security: [] }),
       requestParams: {
         ...(params.length ? { path: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
         ...(ep.query ? { query: ep.query } : {}),

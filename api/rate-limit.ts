@@ -4,7 +4,7 @@ import { HttpError } from './errors';
 import { principalOf } from './auth/principal';
 
 /**
- * Request limits (express-rate-limit, in memory: one API process; a shared store is needed before
+ * Request limits, per IP unless `key` says otherwise (express-rate-limit, in memory: one API process; a shared store is needed before
  * running several). Over the limit: 429 in our JSON error shape, with Retry-After.
  */
 export function requestLimit(opts: { name: string; limit: number; windowMs: number; key?: (req: Request, res: Response) => string; skip?: (req: Request, res: Response) => boolean }) {
@@ -25,7 +25,6 @@ export function requestLimit(opts: { name: string; limit: number; windowMs: numb
   });
 }
 
-export const perIpLimit = (opts: { name: string; limit: number; windowMs: number }) => requestLimit(opts);
 
 /** The caller for per-user limits: the user or key id, else the IP (anonymous reads of the catalogue). */
 export const callerKey = (req: Request, res: Response) => {

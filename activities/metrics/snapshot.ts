@@ -4,6 +4,7 @@
  * does not grow with the number of payments stored (see `npm run bench`, metrics phase).
  */
 import type { Config } from '../../common/config';
+import { DEPENDENCY_LABELS } from '../../common/health-status';
 import { bucketId, bucketOf, counterKeyText, DURATION_EDGES_MS, localDay, type Granularity, type MetricFamily } from '../../common/metric-counters';
 import { DependencyStatus, Heartbeat, MetricCount, MetricSnapshot, OAuthCredential } from '../../common/models/metric-count';
 import { formatMinorUnits, isCurrency } from '../../common/money';
@@ -48,7 +49,6 @@ export interface MetricsSnapshot {
   metadata: { generated_at: string; timezone: string; buckets_read: number; computation_ms: number; period: { today: string; month: string } };
 }
 
-const SERVICE_NAMES: Record<string, string> = { mongodb: 'MongoDB', temporal: 'Temporal', mercadopago: 'MercadoPago API', gohighlevel: 'GoHighLevel API' };
 const THREAT_DESCRIPTIONS: Record<string, string> = { INVALID_WEBHOOK_SIGNATURE: 'Webhooks con firma inválida detectados' };
 
 const pct = (part: number, whole: number) => (whole > 0 ? Math.round((part / whole) * 10000) / 100 : null);
@@ -132,14 +132,17 @@ export function createMetricsActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'
         DependencyStatus.find({}).lean<any[]>(),
         OAuthCredential.find({}, { accessTokenEnc: 0, refreshTokenEnc: 0 }).lean<any[]>(),
         // Counts from the first snapshot after install: a backup that never ran is missed too.
-        Heartbeat.findOneAndUpdate({ _id: 'backup' }, { $setOnInsert: { firstExpectedAt: now } }, { upsert: true, returnDocument: 'after' }).lean<any>(),
+        // A read, and the one-time write only while the row does not exist yet (dashboards call this too).
+        Heartbeat.findById('backup')
+          .lean<any>()
+          .then((beat) => beat ?? Heartbeat.findOneAndUpdate({ _id: 'backup' }, { $setOnInsert: { firstExpectedAt: now } }, { upsert: true, returnDocument: 'after' }).lean<any>()),
       ]);
       const health = c(plan.health);
       const services = ['mercadopago', 'gohighlevel', 'mongodb', 'temporal'].map((name) => {
         const s = statuses.find((x) => x._id === name);
         const h = health[name] ?? {};
         return {
-          name: SERVICE_NAMES[name],
+          name: DEPENDENCY_LABELS[name],
           status: (s ? (s.status === 'ok' ? 'healthy' : s.status) : 'unknown') as MetricsSnapshot['system_health']['services'][number]['status'],
           response_time_ms: s ? s.latencyMs : null,
           uptime_percentage: pct(num(h.up), num(h.checks)),

@@ -8,7 +8,7 @@ import { decoyHash, verifyPassword } from '../auth/passwords';
 import type { TokenService } from '../auth/tokens';
 import { createUser, normaliseEmail } from '../auth/users';
 import { HttpError, validationError } from '../errors';
-import { perIpLimit } from '../rate-limit';
+import { requestLimit } from '../rate-limit';
 
 export const registerBody = z.object({
   email: z.email().max(254),
@@ -31,7 +31,7 @@ const publicUser = (u: { userId: string; email: string; name: string; role: stri
 
 export function authRouter(deps: { config: Config; tokens: TokenService }) {
   const router = Router();
-  router.use('/auth', perIpLimit({ name: 'auth', limit: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }));
+  router.use('/auth', requestLimit({ name: 'auth', limit: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }));
 
   router.post('/auth/register', async (req, res) => {
     const body = registerBody.safeParse(req.body ?? {});

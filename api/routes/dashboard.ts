@@ -10,12 +10,10 @@ import type { Config } from '../../common/config';
 import { Alert } from '../../common/models/alert';
 import { Incident } from '../../common/models/incident';
 import { MaintenanceWindowModel } from '../../common/models/maintenance-window';
-import { MetricSnapshot } from '../../common/models/metric-count';
 import { SEVERITIES } from '../../common/ops-policy';
 import { requireStaff } from '../auth/principal';
-import { HttpError } from '../errors';
 import { presentIncident } from './incidents';
-import { runMetricsCheck } from './ops-metrics';
+import { latestSnapshot, runMetricsCheck } from './ops-metrics';
 
 /** Realtime answers are shared for this long: a wall of dashboards refreshing costs one computation. */
 const REALTIME_CACHE_MS = 5000;
@@ -35,8 +33,7 @@ export function dashboardRouter(deps: { config: Config; temporal: Client }) {
   };
 
   router.get('/dashboard/overview', viewer, async (_req, res) => {
-    const latest = await MetricSnapshot.findById('latest').lean<{ snapshotJson: string; snapshotId?: string }>();
-    if (!latest) throw new HttpError(404, 'not_found', 'no metrics snapshot yet: the metrics Schedule runs every few minutes, or POST /api/v1/dashboard/alerts/check runs one now');
+    const latest = await latestSnapshot();
     const s: MetricsSnapshot = JSON.parse(latest.snapshotJson);
     const ageSeconds = Math.round((Date.now() - Date.parse(s.metadata.generated_at)) / 1000);
     res.json({

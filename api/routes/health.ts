@@ -5,7 +5,7 @@ import { temporal } from '@temporalio/proto';
 import { createProbeActivities } from '../../activities/probes';
 import { mongoPing, PROBE_TIMEOUT_MS, temporalPing, timeProbe, withTimeout, type ProbeResult } from '../../activities/probes/dependencies';
 import { TASK_QUEUES, type Config } from '../../common/config';
-import { worstStatus } from '../../common/health-status';
+import { DEPENDENCY_LABELS, worstStatus } from '../../common/health-status';
 import { probeDuration } from '../../common/prometheus';
 import { requireStaff } from '../auth/principal';
 
@@ -13,8 +13,8 @@ import { requireStaff } from '../auth/principal';
 const LIVENESS_TIMEOUT_MS = 3000;
 const startedAt = Date.now();
 
-export async function probeTemporal(client: Client): Promise<ProbeResult> {
-  return timeProbe('temporal', () => withTimeout(temporalPing(client), LIVENESS_TIMEOUT_MS));
+export async function probeTemporal(client: Client, timeoutMs = LIVENESS_TIMEOUT_MS, degradedAfterMs?: number): Promise<ProbeResult> {
+  return timeProbe('temporal', () => withTimeout(temporalPing(client), timeoutMs), degradedAfterMs);
 }
 
 export async function probeMongoWithTimeout(): Promise<ProbeResult> {
@@ -45,7 +45,8 @@ export function healthRouter(deps: { temporal: Client; version: string }) {
 const DEEP_SAMPLES = 3;
 const COUNTED = ['payments', 'webhook_events', 'orders', 'products', 'commissions', 'conversions', 'affiliates', 'incidents', 'alerts', 'users', 'api_keys', 'access_audit'];
 const SERVICE_LABEL: Record<string, string> = { mongodb: 'mongodb', temporal: 'temporal', mercadopago: 'mercadopago_api', gohighlevel: 'gohighlevel_api' };
-const DISPLAY: Record<string, string> = { mongodb: 'MongoDB', temporal: 'Temporal', mercadopago: 'MercadoPago API', gohighlevel: 'GoHighLevel API' };
+/** The runbook of the rule a dependency that is down raises (docs/runbooks/). */
+const DOWN_RUNBOOK: Record<string, string> = { mongodb: 'database-down.md', temporal: 'temporal-unreachable.md', mercadopago: 'provider-degraded.md', gohighlevel: 'provider-degraded.md' };
 const seedStatus = (s: string) => (s === 'ok' ? 'healthy' : s === 'degraded' ? 'degraded' : 'unhealthy');
 
 /** Pollers on each task queue: no worker polling a queue means its workflows or activities wait. */
@@ -104,7 +105,7 @@ export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
     const [deps_, counts, pollers] = await Promise.all([
       Promise.all([
         sample('mongodb', () => probes.probeMongo()),
-        sample('temporal', () => timeProbe('temporal', () => withTimeout(temporalPing(deps.temporal), PROBE_TIMEOUT_MS), degradedMs)),
+        sample('temporal', () => probeTemporal(deps.temporal, PROBE_TIMEOUT_MS, degradedMs)),
         sample('mercadopago', () => probes.probeMercadoPago()),
         sample('gohighlevel', () => probes.probeGoHighLevel()),
       ]),
@@ -114,9 +115,9 @@ export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
     const recommendations: string[] = [];
     for (const d of deps_) {
       const errors = d.runs.filter((r) => r.error).map((r) => r.error);
-      if (d.status === 'down') recommendations.push(`${DISPLAY[d.name]} is not answering (${errors[0] ?? 'no answer'}): see docs/runbooks/provider_degraded.md`);
-      else if (d.latency !== null && d.latency > degradedMs) recommendations.push(`Consider optimizing ${DISPLAY[d.name]} - response time is ${Math.round(d.latency)}ms`);
-      else if (d.latency !== null && d.latency > slowMs / 2) recommendations.push(`Watch ${DISPLAY[d.name]} - response time is ${Math.round(d.latency)}ms (alert at ${slowMs}ms)`);
+      if (d.status === 'down') recommendations.push(`${DEPENDENCY_LABELS[d.name]} is not answering (${errors[0] ?? 'no answer'}): see docs/runbooks/${DOWN_RUNBOOK[d.name]}`);
+      else if (d.latency !== null && d.latency > degradedMs) recommendations.push(`Consider optimizing ${DEPENDENCY_LABELS[d.name]} - response time is ${Math.round(d.latency)}ms`);
+      else if (d.latency !== null && d.latency > slowMs / 2) recommendations.push(`Watch ${DEPENDENCY_LABELS[d.name]} - response time is ${Math.round(d.latency)}ms (alert at ${slowMs}ms)`);
     }
     for (const q of pollers) {
       if (q.workflow_pollers === 0 && q.activity_pollers === 0) recommendations.push(`No worker polls task queue ${q.task_queue}: start one (npm run worker, WORKER_TASK_QUEUES=${q.task_queue})`);

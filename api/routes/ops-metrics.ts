@@ -15,14 +15,19 @@ export function runMetricsCheck(temporal: Client): Promise<MetricsCheckResult> {
   });
 }
 
+/** The latest stored snapshot (what the Schedule's last run computed); 404 before the first. */
+export async function latestSnapshot(): Promise<{ snapshotJson: string; snapshotId?: string }> {
+  const latest = await MetricSnapshot.findById('latest').lean<{ snapshotJson: string; snapshotId?: string }>();
+  if (!latest) throw new HttpError(404, 'not_found', 'no metrics snapshot yet: the metrics Schedule runs every few minutes, or POST /api/v1/ops/metrics/check runs one now');
+  return latest;
+}
+
 /** The metrics snapshot: the latest stored one, or a check run now (the same workflow as the Schedule's). */
 export function opsMetricsRouter(deps: { temporal: Client }) {
   const router = Router();
 
   router.get('/ops/metrics', requireStaff('viewer'), async (_req, res) => {
-    const latest = await MetricSnapshot.findById('latest').lean<{ snapshotJson: string }>();
-    if (!latest) throw new HttpError(404, 'not_found', 'no metrics snapshot yet: POST /api/v1/ops/metrics/check runs one');
-    res.type('application/json').send(latest.snapshotJson);
+    res.type('application/json').send((await latestSnapshot()).snapshotJson);
   });
 
   router.post('/ops/metrics/check', requireStaff('operator'), async (_req, res) => {

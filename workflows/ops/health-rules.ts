@@ -5,8 +5,7 @@
  */
 import type { AlertToRaise } from '../../activities/ops/alerting';
 import type { ProbeResult } from '../../activities/probes/dependencies';
-
-const LABEL: Record<string, string> = { mongodb: 'MongoDB', temporal: 'Temporal', mercadopago: 'MercadoPago API', gohighlevel: 'GoHighLevel API' };
+import { DEPENDENCY_LABELS } from '../../common/health-status';
 
 const downRule = (name: string) => (name === 'mongodb' ? 'database_down' : name === 'temporal' ? 'temporal_unreachable' : 'provider_degraded');
 
@@ -20,7 +19,7 @@ export function healthAlerts(results: ProbeResult[]): { raise: AlertToRaise[]; c
   const raise: AlertToRaise[] = [];
   const clear: { dedupKey: string; note: string }[] = [];
   for (const r of results) {
-    const label = LABEL[r.name] ?? r.name;
+    const label = DEPENDENCY_LABELS[r.name] ?? r.name;
     const keys = dependencyAlertKeys(r.name);
     const details = { dependency: r.name, status: r.status, latency_ms: r.latencyMs, error: r.error };
     const recovered = `${label} is ${r.status} again (${r.latencyMs} ms)`;
