@@ -5,7 +5,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import type { RequestHandler } from 'express';
-import { AccessAudit, type AccessAuditDoc } from '../common/models/api-key';
+import { AccessAudit, type AccessAuditDoc } from '../domain/persistence/models/api-key';
 import type { Logger } from '../common/logger';
 import { principalOf } from './auth/principal';
 import { routePattern } from './metrics';

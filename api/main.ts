@@ -1,8 +1,8 @@
 import { once } from 'node:events';
 import { loadConfig } from '../common/config';
 import { createLogger } from '../common/logger';
-import { ensureIndexes } from '../common/models';
-import { connectMongo, disconnectMongo } from '../common/mongo';
+import { ensureIndexes } from '../domain/persistence/models';
+import { connectMongo, disconnectMongo } from '../domain/persistence/connection';
 import { createTemporalClient } from '../common/temporal';
 import { productVersion } from '../common/version';
 import { createApp } from './app';

@@ -5,7 +5,7 @@
  */
 import { z, type ZodType } from 'zod';
 import { createDocument } from 'zod-openapi';
-import { API_KEY_ROLES } from '../common/models/api-key';
+import { API_KEY_ROLES } from '../domain/persistence/models/api-key';
 import type { Role } from './auth/principal';
 import * as access from './routes/access';
 import * as affiliates from './routes/affiliates';

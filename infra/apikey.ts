@@ -8,8 +8,8 @@
  */
 import { parseArgs } from 'node:util';
 import { loadConfig } from '../common/config';
-import { API_KEY_ROLES, ApiKey, type ApiKeyRole } from '../common/models/api-key';
-import { connectMongo, disconnectMongo } from '../common/mongo';
+import { API_KEY_ROLES, ApiKey, type ApiKeyRole } from '../domain/persistence/models/api-key';
+import { connectMongo, disconnectMongo } from '../domain/persistence/connection';
 import { createApiKey, presentApiKey, revokeApiKey } from '../api/auth/api-keys';
 
 const USAGE = 'usage: npm run apikey -- create --name <name> --role viewer|operator|admin | list | revoke <id>';

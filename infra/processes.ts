@@ -8,7 +8,7 @@ import net from 'node:net';
 import path from 'node:path';
 import { Connection } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { devServerSearchAttributeArgs } from '../common/search-attributes';
+import { devServerSearchAttributeArgs } from '../contracts/search-attributes';
 
 export const ROOT = path.resolve(__dirname, '..');
 export const TOOLS_BIN = path.join(ROOT, '.tools', 'bin');

@@ -9,7 +9,7 @@
 import { parseArgs } from 'node:util';
 import { MongoClient } from 'mongodb';
 import { loadConfig } from '../common/config';
-import { BackupError, compareWithManifest, openArchive, restoreInto } from '../activities/backup/archive';
+import { BackupError, compareWithManifest, openArchive, restoreInto } from '../domain/ops/backup-archive';
 
 async function main(): Promise<number> {
   const { values, positionals } = parseArgs({

@@ -1,7 +1,7 @@
 import type { Context } from '@temporalio/activity';
 import type { ActivityInterceptors } from '@temporalio/worker';
-import { recordFailedAttempt } from '../activities/mongo/webhook-events';
-import { eventIdOfWorkflow } from '../workflows/webhooks/definitions';
+import { recordFailedAttempt } from '../domain/payments/webhook-events';
+import { eventIdOfWorkflow } from '../contracts/webhooks';
 
 /** Activities whose own job is the projection: recording their failures there would loop. */
 const BOOKKEEPING = new Set(['openWebhookEvent', 'markWebhookFailed', 'markWebhookRetrying', 'markWebhookFinished', 'recordAlert', 'resolveAlert']);

@@ -6,15 +6,15 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
-import { connectMongo, disconnectMongo } from '../common/mongo';
+import { connectMongo, disconnectMongo } from '../domain/persistence/connection';
 import { connectWorker, createTemporalClient } from '../common/temporal';
-import { ensureIndexes } from '../common/models';
+import { ensureIndexes } from '../domain/persistence/models';
 import { attemptRecorder } from './attempt-recorder';
 import { WORKFLOWS_PATH } from './bundle';
 import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
 import { startTemporalWatchdog } from './temporal-watchdog';
-import { temporalPing } from '../activities/probes/dependencies';
+import { temporalPing } from '../domain/ops/probes';
 import { serveMetrics } from '../common/prometheus';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';

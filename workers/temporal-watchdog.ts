@@ -7,9 +7,9 @@
 import { hostname } from 'node:os';
 import type { Logger } from 'pino';
 import { createPager, type NotificationConfig } from '../activities/notifications/activities';
-import { PROBE_TIMEOUT_MS, withTimeout } from '../activities/probes/dependencies';
+import { PROBE_TIMEOUT_MS, withTimeout } from '../domain/ops/probes';
 import type { Config } from '../common/config';
-import type { NotificationKind, NotificationRequest } from '../workflows/ops/definitions';
+import type { NotificationKind, NotificationRequest } from '../contracts/ops';
 
 export interface Watchdog {
   stop(): void;

@@ -2,7 +2,7 @@
  * Bundle entry: every workflow of every task queue. Every task-queue worker loads the same bundle;
  * which workflows run on which queue is decided by the starter's `taskQueue`.
  */
-export { dependencyHealthCheck } from './ops/health-check';
+export { dependencyHealthCheck } from './retired/dependency-health-check';
 export { healthMonitor } from './ops/health-monitor';
 export { metricsSnapshot } from './ops/metrics-snapshot';
 export { incidentLifecycle } from './ops/incident';

@@ -7,7 +7,7 @@
 import { ApplicationFailure } from '@temporalio/activity';
 import type { Config } from '../../common/config';
 import { decryptField, encryptField, keyFromBase64 } from '../../common/crypto';
-import { OAuthCredential } from '../../common/models/metric-count';
+import { OAuthCredential } from '../../domain/persistence/models/metric-count';
 
 export const GHL_CREDENTIAL_ID = 'gohighlevel';
 /** GoHighLevel refresh tokens stay valid for a year unless used (then the new one does). */

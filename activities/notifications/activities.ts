@@ -2,7 +2,7 @@ import { Context } from '@temporalio/activity';
 import { IncomingWebhook } from '@slack/webhook';
 import type { Config } from '../../common/config';
 import { onCallAt } from '../../common/ops-policy';
-import type { NotificationRequest } from '../../workflows/ops/definitions';
+import type { NotificationRequest } from '../../contracts/ops';
 import { createMailer } from '../email/mailer';
 import { renderPage } from './render';
 

@@ -1,4 +1,4 @@
-import type { NotificationRequest } from '../../workflows/ops/definitions';
+import type { NotificationRequest } from '../../contracts/ops';
 import type { Config } from '../../common/config';
 import type { OnCallPerson } from '../../common/ops-policy';
 import { executionUrl } from '../../common/temporal';

@@ -3,7 +3,7 @@
  * admins (`npm run apikey`, POST /api/v1/api-keys), stored hashed in `api_keys`.
  */
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
-import { ApiKey, type ApiKeyRole } from '../../common/models/api-key';
+import { ApiKey, type ApiKeyRole } from '../../domain/persistence/models/api-key';
 
 const sha256 = (s: string) => createHash('sha256').update(s).digest();
 /** `pfk_<id>_<secret>`: the id is 12 hex characters, the secret 32 random bytes in base64url. */

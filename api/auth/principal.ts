@@ -4,8 +4,8 @@
  * a 401 whatever the route. Routes then say who may use them with requireRole / requireStaff.
  */
 import type { RequestHandler, Response } from 'express';
-import { API_KEY_ROLES, type ApiKeyRole } from '../../common/models/api-key';
-import type { UserRole } from '../../common/models/user';
+import { API_KEY_ROLES, type ApiKeyRole } from '../../domain/persistence/models/api-key';
+import type { UserRole } from '../../domain/persistence/models/user';
 import { HttpError } from '../errors';
 import { envKeyMatcher, looksLikeStoredKey, verifyStoredKey } from './api-keys';
 import { TokenError, type TokenService, type VerifiedToken } from './tokens';

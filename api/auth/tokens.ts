@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../common/config';
-import { RevokedToken } from '../../common/models/revoked-token';
-import type { UserRole } from '../../common/models/user';
-import { isDuplicateKey } from '../../common/mongo';
+import { RevokedToken } from '../../domain/persistence/models/revoked-token';
+import type { UserRole } from '../../domain/persistence/models/user';
+import { isDuplicateKey } from '../../domain/persistence/connection';
 
 const ISSUER = 'pagos-flow';
 const AUDIENCE = 'pagos-flow-api';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
-import { User, type UserRole } from '../../common/models/user';
+import { User, type UserRole } from '../../domain/persistence/models/user';
 import { hashPassword } from './passwords';
-import { isDuplicateKey } from '../../common/mongo';
+import { isDuplicateKey } from '../../domain/persistence/connection';
 
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { AccessAudit, API_KEY_ROLES, ApiKey } from '../../common/models/api-key';
+import { AccessAudit, API_KEY_ROLES, ApiKey } from '../../domain/persistence/models/api-key';
 import { createApiKey, presentApiKey, revokeApiKey } from '../auth/api-keys';
 import { actorName, principalOf, requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';

@@ -6,13 +6,13 @@
 import { randomBytes } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { percentToBps } from '../../activities/commissions/rates';
-import { appendBusinessEvent } from '../../activities/mongo/business-events';
+import { percentToBps } from '../../domain/commissions/rates';
+import { appendBusinessEvent } from '../../domain/commissions/business-events';
 import type { Config } from '../../common/config';
 import { decryptField, encryptField, keyFromBase64, maskTail } from '../../common/crypto';
-import { Affiliate, AFFILIATE_TIERS, type AffiliateDoc } from '../../common/models/affiliate';
-import { Campaign, type CampaignDoc } from '../../common/models/campaign';
-import { isDuplicateKey } from '../../common/mongo';
+import { Affiliate, AFFILIATE_TIERS, type AffiliateDoc } from '../../domain/persistence/models/affiliate';
+import { Campaign, type CampaignDoc } from '../../domain/persistence/models/campaign';
+import { isDuplicateKey } from '../../domain/persistence/connection';
 import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
 import { minorUnitsOf } from '../amounts';
 import { requireRole, requireStaff } from '../auth/principal';

@@ -2,7 +2,7 @@
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
-import { User } from '../../common/models/user';
+import { User } from '../../domain/persistence/models/user';
 import { requireRole, requireUser } from '../auth/principal';
 import { decoyHash, verifyPassword } from '../auth/passwords';
 import type { TokenService } from '../auth/tokens';

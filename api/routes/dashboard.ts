@@ -5,11 +5,11 @@
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { createMetricsActivities, type MetricsSnapshot } from '../../activities/metrics/snapshot';
+import { createMetricsActivities, type MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
 import type { Config } from '../../common/config';
-import { Alert } from '../../common/models/alert';
-import { Incident } from '../../common/models/incident';
-import { MaintenanceWindowModel } from '../../common/models/maintenance-window';
+import { Alert } from '../../domain/persistence/models/alert';
+import { Incident } from '../../domain/persistence/models/incident';
+import { MaintenanceWindowModel } from '../../domain/persistence/models/maintenance-window';
 import { SEVERITIES } from '../../common/ops-policy';
 import { requireStaff } from '../auth/principal';
 import { presentIncident } from './incidents';

@@ -4,10 +4,10 @@ import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
-import { Incident } from '../../common/models/incident';
-import { MaintenanceWindowModel } from '../../common/models/maintenance-window';
+import { Incident } from '../../domain/persistence/models/incident';
+import { MaintenanceWindowModel } from '../../domain/persistence/models/maintenance-window';
 import { executionUrl } from '../../common/temporal';
-import { acknowledgeUpdate, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../workflows/ops/definitions';
+import { acknowledgeUpdate, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../contracts/ops';
 import { actorName, principalOf, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { MetricSnapshot } from '../../common/models/metric-count';
+import { MetricSnapshot } from '../../domain/persistence/models/metric-count';
 import type { MetricsCheckResult } from '../../workflows/ops/metrics-snapshot';
 import { requireStaff } from '../auth/principal';
 import { HttpError } from '../errors';

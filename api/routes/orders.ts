@@ -15,10 +15,10 @@ import { ApplicationFailure } from '@temporalio/common';
 import { Router, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
-import { Order, ORDER_STATUSES } from '../../common/models/order';
-import { Product } from '../../common/models/product';
+import { Order, ORDER_STATUSES } from '../../domain/persistence/models/order';
+import { Product } from '../../domain/persistence/models/product';
 import { formatMinorUnits, type Currency } from '../../common/money';
-import { CustomerEmail, OrderNumber, OrderStatus } from '../../common/search-attributes';
+import { CustomerEmail, OrderNumber, OrderStatus } from '../../contracts/search-attributes';
 import { executionUrl } from '../../common/temporal';
 import {
   CHECKOUT_FAILURES,
@@ -34,7 +34,7 @@ import {
   type OrderInput,
   type OrderItem,
   type OrderView,
-} from '../../workflows/orders/definitions';
+} from '../../contracts/orders';
 import { principalOf, requireRole, staffFrom, type Principal } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';

@@ -1,6 +1,6 @@
 import { Router } from 'express';
 import { z } from 'zod';
-import { Payment } from '../../common/models/payment';
+import { Payment } from '../../domain/persistence/models/payment';
 import { requireStaff } from '../auth/principal';
 import { validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';

@@ -6,9 +6,9 @@
 import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import { z } from 'zod';
-import { applyStockChange, stockLevels } from '../../activities/mongo/stock';
-import { Product, type ProductDoc } from '../../common/models/product';
-import { Stock } from '../../common/models/stock';
+import { applyStockChange, stockLevels } from '../../domain/catalog/stock';
+import { Product, type ProductDoc } from '../../domain/persistence/models/product';
+import { Stock } from '../../domain/persistence/models/stock';
 import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
 import { minorUnitsOf } from '../amounts';
 import { requireRole } from '../auth/principal';

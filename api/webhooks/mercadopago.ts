@@ -10,12 +10,12 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
-import { SecurityEvent } from '../../common/models/security-event';
-import { countEvent } from '../../common/metric-counters';
+import { SecurityEvent } from '../../domain/persistence/models/security-event';
+import { countEvent } from '../../domain/persistence/counters';
 import { webhookDeliveries } from '../../common/prometheus';
-import { WebhookEvent } from '../../common/models/webhook-event';
-import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
-import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
+import { WebhookEvent } from '../../domain/persistence/models/webhook-event';
+import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
+import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../contracts/webhooks';
 import { HttpError, validationError } from '../errors';
 import { verifyMercadoPagoSignature } from './mercadopago-signature';
 

@@ -18,7 +18,7 @@ import { ENDPOINTS, type Endpoint } from '../../api/openapi';
 import type { Role } from '../../api/auth/principal';
 import { ROOT, waitFor } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
-import { incidentQuery } from '../../workflows/ops/definitions';
+import { incidentQuery } from '../../contracts/ops';
 import { e2eContext, http, type RunningStack } from '../harness/stack';
 
 const run = promisify(execFile);

@@ -8,12 +8,12 @@
  * and only those the product's retention keeps (5-minute buckets 3 days, hour buckets 62 days).
  */
 import mongoose from 'mongoose';
-import { createMetricsActivities } from '../../activities/metrics/snapshot';
+import { createMetricsActivities } from '../../domain/ops/metrics-snapshot';
 import { parseConfig } from '../../common/config';
-import { bucketId, bucketOf, counterKey, type Granularity } from '../../common/metric-counters';
-import { MetricCount } from '../../common/models/metric-count';
-import { Payment } from '../../common/models/payment';
-import { connectMongo, disconnectMongo } from '../../common/mongo';
+import { bucketId, bucketOf, counterKey, type Granularity } from '../../domain/persistence/counters';
+import { MetricCount } from '../../domain/persistence/models/metric-count';
+import { Payment } from '../../domain/persistence/models/payment';
+import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import type { IntegrationServers } from '../harness/servers';
 
 const TZ = 'America/Argentina/Buenos_Aires';

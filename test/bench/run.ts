@@ -16,7 +16,7 @@ import { parseArgs } from 'node:util';
 import { Client, Connection } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import mongoose from 'mongoose';
-import { PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
+import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
 import { startNodeEntry } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';

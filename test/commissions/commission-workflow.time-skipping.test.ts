@@ -8,8 +8,8 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { commissionFor } from '../../activities/commissions/rates';
-import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../workflows/commissions/definitions';
+import { commissionFor } from '../../domain/commissions/rates';
+import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../contracts/commissions';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;

@@ -1,7 +1,7 @@
 /** Commission arithmetic: basis points, half-up rounding on minor units, tiers, bonus and cap. */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyBps, commissionFor, percentToBps } from '../../activities/commissions/rates';
+import { applyBps, commissionFor, percentToBps } from '../../domain/commissions/rates';
 
 test('percentages become basis points exactly; nonsense is refused', () => {
   assert.equal(percentToBps(15), 1500);

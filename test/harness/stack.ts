@@ -10,7 +10,7 @@ import { freePort, startNodeEntry, waitForHttp, type ManagedProcess } from '../.
 import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import mongoose from 'mongoose';
-import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { integrationServers, type IntegrationServers } from './servers';
 
 export interface RunningStack {

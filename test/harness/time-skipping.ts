@@ -6,7 +6,7 @@
 import './quiet-sdk';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { temporal } from '@temporalio/proto';
-import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 import { toolPath } from '../../infra/processes';
 
 const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;

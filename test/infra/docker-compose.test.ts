@@ -8,7 +8,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { parse } from 'yaml';
 import { CONFIG_KEYS } from '../../common/config';
-import { ALL_SEARCH_ATTRIBUTES } from '../../common/search-attributes';
+import { ALL_SEARCH_ATTRIBUTES } from '../../contracts/search-attributes';
 
 const ROOT = path.resolve(__dirname, '../..');
 const compose = parse(readFileSync(path.join(ROOT, 'docker-compose.yml'), 'utf8'), { merge: true });

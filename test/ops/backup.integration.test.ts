@@ -13,11 +13,11 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import * as tar from 'tar';
-import { createBackupActivities } from '../../activities/backup/activities';
-import { applyRetention, archiveName, openArchive } from '../../activities/backup/archive';
-import { bucketId, bucketOf, countEvent } from '../../common/metric-counters';
-import { MetricCount } from '../../common/models/metric-count';
-import { connectMongo, disconnectMongo } from '../../common/mongo';
+import { createBackupActivities } from '../../domain/ops/backups';
+import { applyRetention, archiveName, openArchive } from '../../domain/ops/backup-archive';
+import { bucketId, bucketOf, countEvent } from '../../domain/persistence/counters';
+import { MetricCount } from '../../domain/persistence/models/metric-count';
+import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import { ROOT } from '../../infra/processes';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 

@@ -2,10 +2,10 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
-import { connectMongo, disconnectMongo } from '../../common/mongo';
-import { HealthCheck } from '../../common/models/health-check';
-import { createHealthCheckActivities } from '../../activities/mongo/health-checks';
-import { createProbeActivities } from '../../activities/probes';
+import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
+import { HealthCheck } from '../../domain/persistence/models/health-check';
+import { createHealthCheckActivities } from '../../domain/ops/health-checks';
+import { createProbeActivities } from '../../domain/ops/dependency-probes';
 import { integrationServers, uniqueName, type IntegrationServers } from '../harness/servers';
 
 let servers: IntegrationServers;

@@ -18,7 +18,7 @@ import {
   resolveSignal,
   type IncidentInput,
   type IncidentState,
-} from '../../workflows/ops/definitions';
+} from '../../contracts/ops';
 import { startPagingSinks } from '../harness/paging-sinks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 

@@ -13,7 +13,7 @@ import type mongoose from 'mongoose';
 import { DEFAULT_ONCALL_ROTATION, onCallAt } from '../../common/ops-policy';
 import { toolPath, waitFor } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
-import { incidentQuery } from '../../workflows/ops/definitions';
+import { incidentQuery } from '../../contracts/ops';
 import { OPS_SCHEDULE_IDS, PAYOUT_SCHEDULE_ID } from '../../workers/schedules';
 import { e2eContext, http, type RunningStack } from '../harness/stack';
 

@@ -4,11 +4,11 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetricsSnapshot } from '../../activities/metrics/snapshot';
+import type { MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
 import { ConfigError, parseConfig } from '../../common/config';
 import { DEFAULT_ALERT_RULES, DEFAULT_ONCALL_ROTATION, maintenanceCovering, onCallAt } from '../../common/ops-policy';
-import { healthAlerts } from '../../workflows/ops/health-rules';
-import { metricAlerts } from '../../workflows/ops/metric-rules';
+import { healthAlerts } from '../../domain/ops/health-rules';
+import { metricAlerts } from '../../domain/ops/metric-rules';
 
 function snapshot(over: { webhooks?: [number, number]; threats?: number; payments?: [number, number]; perMinute?: number; daysLeft?: number | null; backupHours?: number } = {}): MetricsSnapshot {
   const [total, failed] = over.webhooks ?? [0, 0];

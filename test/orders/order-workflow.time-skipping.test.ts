@@ -16,7 +16,7 @@ import {
   paymentUpdatedSignal,
   type OrderInput,
   type PaymentUpdate,
-} from '../../workflows/orders/definitions';
+} from '../../contracts/orders';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;

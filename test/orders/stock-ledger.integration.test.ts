@@ -4,10 +4,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyStockChange, stockLevels } from '../../activities/mongo/stock';
-import { ensureIndexes } from '../../common/models';
-import { StockMovement } from '../../common/models/stock';
-import { connectMongo, disconnectMongo } from '../../common/mongo';
+import { applyStockChange, stockLevels } from '../../domain/catalog/stock';
+import { ensureIndexes } from '../../domain/persistence/models';
+import { StockMovement } from '../../domain/persistence/models/stock';
+import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 
 let servers: IntegrationServers;

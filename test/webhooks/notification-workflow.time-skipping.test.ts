@@ -9,7 +9,7 @@ import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
-import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../workflows/webhooks/definitions';
+import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../contracts/webhooks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;

@@ -2,11 +2,11 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createPaymentStoreActivities, type SavePaymentResult } from '../../activities/mongo/payments';
+import { createPaymentStoreActivities, type SavePaymentResult } from '../../domain/payments/payment-store';
 import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
-import { ensureIndexes } from '../../common/models';
-import { Payment } from '../../common/models/payment';
-import { connectMongo, disconnectMongo } from '../../common/mongo';
+import { ensureIndexes } from '../../domain/persistence/models';
+import { Payment } from '../../domain/persistence/models/payment';
+import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 
 let servers: IntegrationServers;

@@ -1,8 +1,8 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createAlertActivities } from '../../activities/mongo/alerts';
-import type { createCommissionStoreActivities } from '../../activities/mongo/commissions';
-import type { CommissionStatusName } from '../../common/models/commission';
-import { CommissionStatus } from '../../common/search-attributes';
+import type { createAlertActivities } from '../../domain/ops/alerts';
+import type { createCommissionStoreActivities } from '../../domain/commissions/commission-store';
+import type { CommissionStatusName } from '../../domain/persistence/models/commission';
+import { CommissionStatus } from '../../contracts/search-attributes';
 import { mongoProjectionActivity } from '../retry-policies';
 import {
   NOT_AWAITING_APPROVAL,
@@ -13,7 +13,7 @@ import {
   type ApprovalDecision,
   type CommissionInput,
   type CommissionView,
-} from './definitions';
+} from '../../contracts/commissions';
 
 // Everything here is MongoDB bookkeeping that must eventually happen: retried until it does.
 const store = proxyActivities<ReturnType<typeof createCommissionStoreActivities>>(mongoProjectionActivity);

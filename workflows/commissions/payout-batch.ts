@@ -1,5 +1,5 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createPayoutActivities, PayoutBatchResult } from '../../activities/mongo/payouts';
+import type { createPayoutActivities, PayoutBatchResult } from '../../domain/commissions/payouts';
 import { mongoProjectionActivity } from '../retry-policies';
 
 const payouts = proxyActivities<ReturnType<typeof createPayoutActivities>>({ ...mongoProjectionActivity, startToCloseTimeout: '10 minutes' });

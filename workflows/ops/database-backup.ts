@@ -1,6 +1,6 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { BackupSummary, createBackupActivities } from '../../activities/backup/activities';
-import type { createAlertingActivities } from '../../activities/ops/alerting';
+import type { BackupSummary, createBackupActivities } from '../../domain/ops/backups';
+import type { createAlertingActivities } from '../../domain/ops/alerting';
 import { alertingActivity, backupActivity, mongoActivity } from '../retry-policies';
 
 const backup = proxyActivities<ReturnType<typeof createBackupActivities>>(backupActivity);

@@ -1,10 +1,10 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createHealthCheckActivities, HealthSnapshot } from '../../activities/mongo/health-checks';
-import type { createAlertingActivities } from '../../activities/ops/alerting';
-import type { createProbeActivities } from '../../activities/probes';
+import type { createHealthCheckActivities, HealthSnapshot } from '../../domain/ops/health-checks';
+import type { createAlertingActivities } from '../../domain/ops/alerting';
+import type { createProbeActivities } from '../../domain/ops/dependency-probes';
 import { worstStatus } from '../../common/health-status';
 import { alertingActivity, probeActivity } from '../retry-policies';
-import { healthAlerts } from './health-rules';
+import { healthAlerts } from '../../domain/ops/health-rules';
 
 const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(probeActivity);
 const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);

@@ -1,7 +1,7 @@
 import { condition, continueAsNew, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
-import type { createIncidentActivities } from '../../activities/ops/incidents';
+import type { createIncidentActivities } from '../../domain/ops/incidents';
 import type { createNotificationActivities } from '../../activities/notifications/activities';
-import { IncidentKey } from '../../common/search-attributes';
+import { IncidentKey } from '../../contracts/search-attributes';
 import { mongoProjectionActivity, notificationActivity } from '../retry-policies';
 import {
   acknowledgeSignal,
@@ -15,7 +15,7 @@ import {
   type IncidentState,
   type NotificationKind,
   type TimelineEntry,
-} from './definitions';
+} from '../../contracts/ops';
 
 const notifications = proxyActivities<ReturnType<typeof createNotificationActivities>>(notificationActivity);
 const store = proxyActivities<ReturnType<typeof createIncidentActivities>>(mongoProjectionActivity);

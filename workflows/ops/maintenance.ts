@@ -1,9 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createBackupActivities } from '../../activities/backup/activities';
+import type { createBackupActivities } from '../../domain/ops/backups';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { TokenRefreshResult } from '../../activities/gohighlevel/oauth';
-import type { createRetentionActivities } from '../../activities/metrics/retention';
-import type { createAlertingActivities } from '../../activities/ops/alerting';
+import type { createRetentionActivities } from '../../domain/ops/retention';
+import type { createAlertingActivities } from '../../domain/ops/alerting';
 import { alertingActivity, goHighLevelActivity, mongoActivity } from '../retry-policies';
 
 const retention = proxyActivities<ReturnType<typeof createRetentionActivities>>(mongoActivity);

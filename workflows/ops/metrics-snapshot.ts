@@ -1,8 +1,8 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createMetricsActivities, MetricsSnapshot } from '../../activities/metrics/snapshot';
-import type { createAlertingActivities, RaiseOutcome } from '../../activities/ops/alerting';
+import type { createMetricsActivities, MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
+import type { createAlertingActivities, RaiseOutcome } from '../../domain/ops/alerting';
 import { alertingActivity, mongoActivity } from '../retry-policies';
-import { metricAlerts } from './metric-rules';
+import { metricAlerts } from '../../domain/ops/metric-rules';
 
 const metrics = proxyActivities<ReturnType<typeof createMetricsActivities>>(mongoActivity);
 const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);

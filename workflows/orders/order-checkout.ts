@@ -8,16 +8,16 @@ import {
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createAlertActivities } from '../../activities/mongo/alerts';
+import type { createAlertActivities } from '../../domain/ops/alerts';
 import type { createEmailActivities } from '../../activities/email/activities';
-import type { OrderEmailKind } from '../../activities/email/order-emails';
+import type { OrderEmailKind } from '../../domain/orders/order-emails';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
-import type { createOrderStoreActivities } from '../../activities/mongo/orders';
-import type { createStockActivities } from '../../activities/mongo/stock';
-import type { OrderStatusName } from '../../common/models/order';
+import type { createOrderStoreActivities } from '../../domain/orders/order-store';
+import type { createStockActivities } from '../../domain/catalog/stock';
+import type { OrderStatusName } from '../../domain/persistence/models/order';
 import { isCurrency, minorToProviderNumber, MoneyError, toMinorUnits } from '../../common/money';
-import { OrderStatus } from '../../common/search-attributes';
+import { OrderStatus } from '../../contracts/search-attributes';
 import { EffectLanes } from '../shared/effect-lanes';
 import {
   emailActivity,
@@ -45,7 +45,7 @@ import {
   type PaymentUpdate,
   type RefundRecord,
   type Shortage,
-} from './definitions';
+} from '../../contracts/orders';
 
 type MercadoPago = ReturnType<typeof createMercadoPagoActivities>;
 const checkoutMp = proxyActivities<MercadoPago>(mercadoPagoCheckoutActivity);

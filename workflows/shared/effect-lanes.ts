@@ -6,7 +6,7 @@
  * lane carries on. Effects already done are never repeated: their completion is in history.
  */
 import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
-import { retrySignal } from '../webhooks/definitions';
+import { retrySignal } from '../../contracts/webhooks';
 
 export interface Effect {
   name: string;

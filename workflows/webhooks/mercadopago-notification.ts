@@ -9,13 +9,13 @@ import {
 } from '@temporalio/workflow';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createMercadoPagoActivities, PaymentSnapshot } from '../../activities/mercadopago/activities';
-import type { createPaymentStoreActivities, SavePaymentResult } from '../../activities/mongo/payments';
-import type { createWebhookEventActivities } from '../../activities/mongo/webhook-events';
-import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../common/search-attributes';
-import { orderWorkflowId, paymentUpdatedSignal } from '../orders/definitions';
+import type { createPaymentStoreActivities, SavePaymentResult } from '../../domain/payments/payment-store';
+import type { createWebhookEventActivities } from '../../domain/payments/webhook-events';
+import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
+import { orderWorkflowId, paymentUpdatedSignal } from '../../contracts/orders';
 import { goHighLevelActivity, mercadoPagoActivity, mongoActivity, mongoProjectionActivity } from '../retry-policies';
 import { EffectLanes } from '../shared/effect-lanes';
-import { notificationStateQuery, type MercadoPagoNotification, type NotificationState } from './definitions';
+import { notificationStateQuery, type MercadoPagoNotification, type NotificationState } from '../../contracts/webhooks';
 
 const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoActivity);
 const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelActivity);

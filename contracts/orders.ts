@@ -1,0 +1,144 @@
+/** Signals, queries, updates and types of the order saga, shared by the API and the workflows. */
+import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { Currency } from '../common/money';
+import type { OrderStatusName } from '../domain/persistence/models/order';
+
+export { retrySignal } from './webhooks';
+
+export interface PaymentUpdate {
+  paymentId: string;
+  status: string;
+  statusDetail?: string;
+  amount: number;
+  currency: string;
+  dateLastUpdated: string;
+}
+
+export interface OrderItem {
+  sku: string;
+  name: string;
+  quantity: number;
+  unitPriceMinor: number;
+  lineTotalMinor: number;
+}
+
+export interface ShippingAddress {
+  street: string;
+  city: string;
+  state?: string;
+  postal_code: string;
+  country: string;
+}
+
+/** Everything the saga needs, decided by the API (prices from the catalog, never from the client). */
+export interface OrderInput {
+  orderNumber: string;
+  customer: { id: string; email: string; name?: string };
+  items: OrderItem[];
+  currency: Currency;
+  totalMinor: number;
+  shippingAddress: ShippingAddress;
+  affiliateCode?: string;
+  createdAt: string;
+  paymentTimeoutMs: number;
+  /** How long a cancelled order keeps listening for a late payment to refund. */
+  latePaymentWindowMs: number;
+  notificationUrl?: string;
+  crm: { pipelineId: string; paidTag: string; cancelledTag: string };
+}
+
+export interface Shortage {
+  sku: string;
+  requested: number;
+  available: number;
+}
+
+export interface TimelineEntry {
+  at: string;
+  event: string;
+  status: OrderStatusName;
+  detail?: Record<string, unknown>;
+}
+
+export interface RefundRecord {
+  paymentId: string;
+  reason: 'order_cancelled' | 'duplicate_payment' | 'amount_mismatch' | 'late_payment';
+  status: 'pending' | 'refunded';
+  amount?: number;
+  refundId?: number;
+}
+
+export interface OrderView {
+  orderNumber: string;
+  workflowId: string;
+  status: OrderStatusName;
+  customer: OrderInput['customer'];
+  items: OrderItem[];
+  currency: Currency;
+  totalMinor: number;
+  shippingAddress: ShippingAddress;
+  affiliateCode?: string;
+  payment?: {
+    preferenceId?: string;
+    initPoint?: string;
+    sandboxInitPoint?: string;
+    /** The payment that paid the order. */
+    paymentId?: string;
+    status: 'awaiting' | 'paid' | 'refunded' | 'failed';
+    paidAt?: string;
+    refunds: RefundRecord[];
+  };
+  trackingNumber?: string;
+  cancellation?: { reason: string; by: string; at: string };
+  rejection?: { reason: 'insufficient_stock' | 'payment_provider_unavailable' | 'stock_unavailable'; message: string; shortages?: Shortage[] };
+  /** Side effects still to do, and the one waiting for a manual `retry` if any. */
+  pendingEffects: string[];
+  failedSteps: { step: string; error: string; at: string }[];
+  manualRetries: number;
+  timeline: TimelineEntry[];
+  createdAt: string;
+  updatedAt: string;
+  revision: number;
+}
+
+/** What POST /orders answers: the order and, once created, its payment link. */
+export interface CheckoutResult {
+  orderNumber: string;
+  status: OrderStatusName;
+  currency: Currency;
+  totalMinor: number;
+  payment?: { preferenceId?: string; initPoint?: string; sandboxInitPoint?: string };
+}
+
+export const FULFILLMENT_STATUSES = ['processing', 'shipped', 'delivered'] as const;
+export type FulfillmentStatus = (typeof FULFILLMENT_STATUSES)[number];
+export interface FulfillmentRequest {
+  status: FulfillmentStatus;
+  trackingNumber?: string;
+  by: string;
+}
+export interface CancelRequest {
+  reason: string;
+  by: string;
+}
+
+/** Fulfillment moves one step at a time; cancel is allowed until the order ships. */
+export const NEXT_FULFILLMENT: Partial<Record<OrderStatusName, FulfillmentStatus>> = {
+  confirmed: 'processing',
+  processing: 'shipped',
+  shipped: 'delivered',
+};
+export const CANCELLABLE: readonly OrderStatusName[] = ['awaiting_payment', 'confirmed', 'processing'];
+
+/** Sent by the webhook pipeline when a payment whose external_reference names an order changes. */
+export const paymentUpdatedSignal = defineSignal<[PaymentUpdate]>('paymentUpdated');
+/** Used with update-with-start: completes once the payment link exists, or fails with why the order was refused. */
+export const checkoutUpdate = defineUpdate<CheckoutResult>('checkout');
+export const fulfillmentUpdate = defineUpdate<OrderView, [FulfillmentRequest]>('advanceFulfillment');
+export const cancelOrderUpdate = defineUpdate<OrderView, [CancelRequest]>('cancel');
+export const orderStateQuery = defineQuery<OrderView>('state');
+
+export const orderWorkflowId = (orderNumber: string) => `order-${orderNumber}`;
+/** Failure types the checkout update ends with, mapped to HTTP by the API. */
+export const CHECKOUT_FAILURES = { insufficientStock: 'InsufficientStock', providerUnavailable: 'PaymentProviderUnavailable', stockUnavailable: 'StockUnavailable' } as const;
+export const INVALID_TRANSITION = 'InvalidTransition';

@@ -1,0 +1,173 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import type { Config } from '../../common/config';
+import { Alert } from '../persistence/models/alert';
+import { MaintenanceWindowModel } from '../persistence/models/maintenance-window';
+import {
+  ALERT_RULE_NAMES,
+  escalationDepth,
+  maintenanceCovering,
+  toSeverity,
+  type AlertRuleName,
+  type MaintenanceWindow,
+  type Severity,
+} from '../../common/ops-policy';
+import { alertFiredSignal, incidentWorkflowId, resolveSignal, type AlertFiring, type IncidentInput } from '../../contracts/ops';
+import { createAlertActivities } from './alerts';
+import { withTimeout } from './probes';
+
+type AlertingConfig = Pick<Config, 'ALERT_RULES' | 'ESCALATION_MATRIX' | 'ONCALL_ROTATION' | 'INCIDENT_ACK_TIMEOUT_MINUTES' | 'MAINTENANCE_WINDOWS' | 'ALERT_WEBHOOK_URL'>;
+
+export interface AlertToRaise {
+  dedupKey: string;
+  rule: string;
+  /** Defaults to the rule's configured severity (rules of common/ops-policy.ts); else high. */
+  severity?: Severity | 'warning';
+  title: string;
+  message: string;
+  source: string;
+  details?: Record<string, unknown>;
+}
+
+export type RaiseOutcome = 'opened' | 'added' | 'suppressed_maintenance' | 'suppressed_cooldown' | 'disabled';
+
+/** Alerts of business workflows (rules not in the config) get this cooldown between incidents. */
+const DEFAULT_COOLDOWN_MINUTES = 15;
+
+/**
+ * Alert bookkeeping in MongoDB must not stand between a failure and its page: when the database
+ * is the thing that is down, it is skipped after a short wait (and the cooldown check with it).
+ */
+async function bestEffort<T>(op: () => Promise<T>, fallback: T): Promise<T> {
+  try {
+    return await withTimeout(op(), BOOKKEEPING_TIMEOUT_MS);
+  } catch {
+    return fallback;
+  }
+}
+const BOOKKEEPING_TIMEOUT_MS = 3000;
+
+const isRule = (rule: string): rule is AlertRuleName => (ALERT_RULE_NAMES as readonly string[]).includes(rule);
+
+/** Maintenance windows in effect: the configured ones plus those added through the API. */
+export async function maintenanceWindows(config: Pick<Config, 'MAINTENANCE_WINDOWS'>, at = new Date()): Promise<MaintenanceWindow[]> {
+  const stored = await MaintenanceWindowModel.find({}).lean<{ start: Date; end: Date; rules: string[]; reason: string }[]>();
+  return [
+    ...config.MAINTENANCE_WINDOWS,
+    ...stored.filter((w) => w.end > at).map((w) => ({ start: w.start.toISOString(), end: w.end.toISOString(), rules: w.rules, reason: w.reason })),
+  ];
+}
+
+/**
+ * Alerts become incidents here. One place decides, for every source (the rule engine, the health
+ * monitor, backups, and business workflows' alerts picked up by the sweep): a firing while the
+ * dedup key's incident is open is added to it (no new page); a maintenance window or the rule's
+ * cooldown suppresses a new incident; otherwise `incident-<dedupKey>` starts and pages.
+ */
+export function createAlertingActivities(config: AlertingConfig) {
+  const alerts = createAlertActivities();
+  const channels = (s: Severity) => [...config.ESCALATION_MATRIX[s].channels, ...(config.ALERT_WEBHOOK_URL ? (['webhook'] as const) : [])];
+
+  async function openOrAdd(client: Client, a: AlertToRaise, alertCount: number): Promise<RaiseOutcome> {
+    const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
+    if (settings && !settings.enabled) return 'disabled';
+    const severity = a.severity ? toSeverity(a.severity) : (settings?.severity ?? 'high');
+    const now = new Date();
+    const firing: AlertFiring = { ...a, severity, firedAt: now.toISOString() };
+    const workflowId = incidentWorkflowId(a.dedupKey);
+    try {
+      await client.workflow.getHandle(workflowId).signal(alertFiredSignal, firing);
+      await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
+      return 'added';
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+    }
+    const window = maintenanceCovering(await bestEffort(() => maintenanceWindows(config, now), config.MAINTENANCE_WINDOWS), a.rule, now);
+    const stored = await bestEffort(() => Alert.findById(a.dedupKey, { incidentOpenedAt: 1 }).lean<{ incidentOpenedAt?: Date }>(), null);
+    const cooldownMs = (settings?.cooldownMinutes ?? DEFAULT_COOLDOWN_MINUTES) * 60_000;
+    const suppressed: RaiseOutcome | undefined = window
+      ? 'suppressed_maintenance'
+      : stored?.incidentOpenedAt && now.getTime() - stored.incidentOpenedAt.getTime() < cooldownMs
+        ? 'suppressed_cooldown'
+        : undefined;
+    if (suppressed) {
+      const reason = window ? `maintenance: ${window.reason || window.end}` : 'cooldown';
+      await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, suppressed: reason } }), undefined);
+      return suppressed;
+    }
+    const input: IncidentInput = {
+      alert: firing,
+      escalation: { ...config.ESCALATION_MATRIX[severity], channels: channels(severity) },
+      levels: escalationDepth(config.ONCALL_ROTATION),
+      ackTimeoutMinutes: config.INCIDENT_ACK_TIMEOUT_MINUTES,
+    };
+    let outcome: RaiseOutcome = 'opened';
+    try {
+      await client.workflow.start('incidentLifecycle', { workflowId, taskQueue: 'ops', args: [input] });
+    } catch (err) {
+      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
+      // Another source opened it a moment ago: this firing joins it.
+      await client.workflow.getHandle(workflowId).signal(alertFiredSignal, firing);
+      outcome = 'added';
+    }
+    await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { incidentOpenedAt: now, pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
+    return outcome;
+  }
+
+  async function resolveIncident(client: Client, dedupKey: string, note: string): Promise<boolean> {
+    try {
+      await client.workflow.getHandle(incidentWorkflowId(dedupKey)).signal(resolveSignal, { by: 'rule-engine', note, auto: true });
+      return true;
+    } catch (err) {
+      if (!(err instanceof WorkflowNotFoundError)) throw err;
+      return false;
+    } finally {
+      await Alert.updateOne({ _id: dedupKey }, { $set: { incidentOpen: false } });
+    }
+  }
+
+  return {
+    /** Records the alert (one open alert per dedup key, counted) and opens or feeds its incident. */
+    async raiseAlert(a: AlertToRaise): Promise<RaiseOutcome> {
+      const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
+      if (settings && !settings.enabled) return 'disabled';
+      const severity = a.severity ?? settings?.severity ?? 'high';
+      await bestEffort(() => alerts.recordAlert({ dedupKey: a.dedupKey, rule: a.rule, severity, message: a.message, source: a.source, details: a.details }), undefined);
+      const stored = await bestEffort(() => Alert.findById(a.dedupKey, { count: 1 }).lean<{ count: number }>(), null);
+      return openOrAdd(Context.current().client, { ...a, severity }, stored?.count ?? 1);
+    },
+
+    /** The condition is over: the alert is resolved and its incident too, with a recovery notice. */
+    async clearAlert(input: { dedupKey: string; note: string }): Promise<{ resolvedIncident: boolean }> {
+      // Called for every rule that does not hold, every run: one read by _id settles the usual
+      // case (nothing open), instead of a conditional update that FerretDB answers with a scan.
+      const stored = await Alert.findById(input.dedupKey, { status: 1, incidentOpen: 1 }).lean<{ status: string; incidentOpen?: boolean }>();
+      if (!stored) return { resolvedIncident: false };
+      if (stored.status === 'open') await alerts.resolveAlert({ dedupKey: input.dedupKey });
+      if (!stored.incidentOpen) return { resolvedIncident: false };
+      return { resolvedIncident: await resolveIncident(Context.current().client, input.dedupKey, input.note) };
+    },
+
+    /**
+     * Business workflows record alerts in MongoDB only (recordAlert/resolveAlert): this sweep, run
+     * by the health monitor every minute, pages on new ones and on repeats, and resolves the
+     * incidents of alerts that were resolved.
+     */
+    async sweepAlerts(): Promise<{ raised: number; resolved: number }> {
+      const client = Context.current().client;
+      // A scan, but of a small collection: one document per dedup key.
+      const all = await Alert.find({}).lean<any[]>();
+      let raised = 0;
+      let resolved = 0;
+      for (const a of all) {
+        if (a.status === 'open' && (a.pagedCount ?? 0) < a.count) {
+          const outcome = await openOrAdd(client, { dedupKey: a._id, rule: a.rule, severity: a.severity, title: a.rule.replace(/[-_]/g, ' '), message: a.message, source: a.source ?? 'workflow', details: a.details }, a.count);
+          if (outcome === 'opened' || outcome === 'added') raised++;
+        } else if (a.status === 'resolved' && a.incidentOpen) {
+          if (await resolveIncident(client, a._id, 'the alert was resolved')) resolved++;
+        }
+      }
+      return { raised, resolved };
+    },
+  };
+}

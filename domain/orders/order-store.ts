@@ -1,0 +1,80 @@
+import { Context } from '@temporalio/activity';
+import { WorkflowNotFoundError } from '@temporalio/client';
+import type { Config } from '../../common/config';
+import { Affiliate } from '../persistence/models/affiliate';
+import { AffiliateAttribution } from '../persistence/models/affiliate-attribution';
+import { Campaign } from '../persistence/models/campaign';
+import { Conversion } from '../persistence/models/conversion';
+import { isCurrency } from '../../common/money';
+import { ConversionRejected, conversionIdFor, refundConversion, registerConversion } from '../commissions/conversions';
+import { Order } from '../persistence/models/order';
+import { writeByRevision } from '../persistence/write-patterns';
+import type { OrderView } from '../../contracts/orders';
+import { isDuplicateKey } from '../persistence/connection';
+
+
+/** MongoDB activities of the order saga: its projection and its affiliate attribution. */
+export function createOrderStoreActivities(config: Config) {
+  return {
+    /**
+     * Writes the workflow's view of the order. Upsert guarded by revision: a delayed write of an
+     * older revision matches nothing, and its upsert then collides on _id and is dropped.
+     */
+    async recordOrder(view: OrderView): Promise<void> {
+      const { orderNumber, revision, createdAt, updatedAt, ...rest } = view;
+      await writeByRevision(Order, orderNumber, revision, { ...rest, orderNumber, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
+    },
+
+    /**
+     * One attribution per order (a retry finds it there), and — when the code names an active
+     * affiliate and a campaign is live in the order's currency — a conversion (external id
+     * `order:<number>`) whose commission workflow starts. Without a live campaign the attribution
+     * stays `recorded` for a person to look at.
+     */
+    async recordAffiliateAttribution(input: { orderNumber: string; affiliateCode: string; customerEmail: string; amountMinor: number; currency: string; paymentId: string }): Promise<{ recorded: boolean; conversionId?: string; reason?: string }> {
+      let recorded = true;
+      try {
+        await AffiliateAttribution.collection.insertOne({ _id: input.orderNumber, ...input, status: 'recorded', at: new Date() } as never);
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        recorded = false;
+      }
+      const affiliate = await Affiliate.findOne({ code: input.affiliateCode, status: 'active' }).lean();
+      if (!affiliate) return { recorded, reason: `no active affiliate with code ${input.affiliateCode}` };
+      if (!isCurrency(input.currency)) return { recorded, reason: `unknown currency ${input.currency}` };
+      const now = new Date();
+      const campaign = await Campaign.findOne({ status: 'active', currency: input.currency, startsAt: { $lte: now }, endsAt: { $gte: now } }).sort({ startsAt: -1 }).lean();
+      if (!campaign) return { recorded, reason: `no live campaign in ${input.currency}` };
+      try {
+        const { conversion } = await registerConversion(Context.current().client, config, {
+          externalId: `order:${input.orderNumber}`,
+          affiliateId: affiliate._id,
+          campaignId: campaign._id,
+          type: 'venta',
+          valueMinor: input.amountMinor,
+          currency: input.currency,
+          channel: 'web',
+          customer: { email: input.customerEmail },
+          orderNumber: input.orderNumber,
+          metadata: { payment_id: input.paymentId },
+        });
+        await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'converted', conversionId: conversion._id } });
+        return { recorded, conversionId: conversion._id };
+      } catch (err) {
+        if (err instanceof ConversionRejected) return { recorded, reason: err.message };
+        throw err;
+      }
+    },
+
+    /** A paid order cancelled later: its conversion no longer earns a commission (voided or clawed back). */
+    async voidAffiliateAttribution(input: { orderNumber: string }): Promise<void> {
+      await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'voided' } });
+      const conversionId = conversionIdFor(`order:${input.orderNumber}`);
+      if (!(await Conversion.exists({ _id: conversionId }))) return;
+      await refundConversion(Context.current().client, conversionId, `order ${input.orderNumber} cancelled`).catch((err) => {
+        // Past the clawback window the commission workflow is closed: nothing left to take back.
+        if (!(err instanceof WorkflowNotFoundError)) throw err;
+      });
+    },
+  };
+}

@@ -1,0 +1,127 @@
+import { Context } from '@temporalio/activity';
+import { Payment } from '../persistence/models/payment';
+import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
+import { PaymentTransition } from '../persistence/models/payment-transition';
+import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
+import { isDuplicateKey } from '../persistence/connection';
+import type { Config } from '../../common/config';
+import { DEFAULT_TIMEZONE } from '../../common/time';
+import { countEvent, counterKey } from '../persistence/counters';
+
+export interface SavePaymentResult {
+  /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
+  outcome: 'inserted' | 'updated' | 'stale';
+  previousStatus?: string;
+  /** True for exactly one workflow per payment: the one that claimed its move into `approved`. */
+  becameApproved: boolean;
+}
+
+
+/**
+ * Integer minor units of the payment's currency (CLP and COP have none at MercadoPago), so sums
+ * stay exact; an amount our money module cannot read exactly falls back to rounding cents.
+ */
+export function toMinor(amount: number, currency: string): number {
+  if (isCurrency(currency)) {
+    try {
+      return toMinorUnits(amount, currency);
+    } catch (err) {
+      if (!(err instanceof MoneyError)) throw err;
+    }
+  }
+  return Math.round(amount * 100);
+}
+
+/**
+ * Claims `<paymentId>:<status>` for `owner`; true if this owner holds the claim (first insert, or a
+ * retry of the owner's own earlier claim).
+ */
+export async function claimTransition(paymentId: string, status: string, owner: string): Promise<boolean> {
+  const _id = `${paymentId}:${status}`;
+  try {
+    await PaymentTransition.collection.insertOne({ _id, paymentId, status, owner, at: new Date() } as never);
+    return true;
+  } catch (err) {
+    if (!isDuplicateKey(err)) throw err;
+    const existing = await PaymentTransition.findById(_id).lean();
+    return existing?.owner === owner;
+  }
+}
+
+/**
+ * Insert if new, else compare-and-set on the stored version; never regresses to an older version.
+ * (Atomic on MongoDB; on FerretDB v1 two writers racing within milliseconds can both pass the
+ * version check, so there the last of them wins — the transition claim above is what guards effects.)
+ */
+async function writeProjection(paymentId: string, version: number, doc: Record<string, unknown>): Promise<{ outcome: SavePaymentResult['outcome']; previousStatus?: string }> {
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const stored = await Payment.findById(paymentId, { status: 1, version: 1 }).lean();
+    if (!stored) {
+      try {
+        await Payment.collection.insertOne({ _id: paymentId, ...doc } as never);
+        return { outcome: 'inserted' };
+      } catch (err) {
+        if (!isDuplicateKey(err)) throw err;
+        continue; // another writer inserted first: compare against its version
+      }
+    }
+    if (stored.version >= version) return { outcome: 'stale', previousStatus: stored.status };
+    const res = await Payment.updateOne({ _id: paymentId, version: stored.version }, { $set: doc });
+    if (res.modifiedCount === 1) return { outcome: 'updated', previousStatus: stored.status };
+    // Lost the race to a concurrent writer: re-read and compare again.
+  }
+  throw new Error(`savePayment ${paymentId}: too much contention`);
+}
+
+/** MongoDB activities for the payment projection (and the payment metric counters). */
+export function createPaymentStoreActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
+  return {
+    /**
+     * Upsert monotonic by date_last_updated, without transactions: insert if new, otherwise a
+     * compare-and-set on the stored version (a single-document conditional write). An older
+     * notification processed late never regresses the state, and exactly one concurrent writer
+     * observes each status transition.
+     */
+    async savePayment(p: PaymentSnapshot): Promise<SavePaymentResult> {
+      const version = Date.parse(p.dateLastUpdated);
+      const doc = {
+        paymentId: p.paymentId,
+        status: p.status,
+        statusDetail: p.statusDetail,
+        amount: p.amount,
+        amountMinor: toMinor(p.amount, p.currency),
+        amountRefunded: p.amountRefunded,
+        currency: p.currency,
+        externalReference: p.externalReference,
+        payerEmail: p.payerEmail,
+        paymentMethodId: p.paymentMethodId,
+        paymentTypeId: p.paymentTypeId,
+        liveMode: p.liveMode,
+        dateCreated: p.dateCreated ? new Date(p.dateCreated) : undefined,
+        dateApproved: p.dateApproved ? new Date(p.dateApproved) : undefined,
+        dateLastUpdated: new Date(p.dateLastUpdated),
+        version,
+        syncedAt: new Date(),
+      };
+      const { outcome, previousStatus } = await writeProjection(p.paymentId, version, doc);
+      if (outcome !== 'stale' && previousStatus !== p.status) {
+        // Counted once per (payment, status), whichever workflow saw the move.
+        await countEvent({
+          family: 'payments',
+          at: new Date(),
+          granularities: ['m5', 'h', 'd', 'mo'],
+          timeZone: config.SCHEDULE_TIMEZONE,
+          claimKey: `payment:${p.paymentId}:${p.status}`,
+          inc: { [`count.${counterKey(p.status)}`]: 1, ...(p.status === 'approved' ? { [`amount.${counterKey(p.currency)}`]: doc.amountMinor } : {}) },
+          // Today's top clients read the day bucket only; per-client keys elsewhere would only grow the buckets.
+          dayInc: p.status === 'approved' ? { [`client.${counterKey(p.payerEmail ?? p.externalReference ?? 'unknown')}`]: 1 } : undefined,
+        });
+      }
+      // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the
+      // conditional update is atomic too, on FerretDB v1 only the insert is.
+      const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
+      const becameApproved = p.status === 'approved' && (await claimTransition(p.paymentId, 'approved', owner));
+      return { outcome, previousStatus, becameApproved };
+    },
+  };
+}

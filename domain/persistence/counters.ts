@@ -1,0 +1,150 @@
+/**
+ * Metric counters, written as events happen into time buckets (common/models/metric-count.ts).
+ *
+ * Two facts of the embedded FerretDB v1 shape this: it has no date operators (so no aggregation by
+ * time at read), and `$inc` is not atomic there (400 concurrent `$inc` on one document kept 18).
+ * So each process funnels its increments through one writer that merges them and writes one
+ * `$inc` per bucket document at a time (a group commit: the caller's promise settles when the
+ * write holding its increment has landed). On MongoDB `$inc` is atomic and several processes can
+ * write the same buckets; on FerretDB each family is written by one process (payments and webhooks
+ * by the worker, security by the API). A retried activity counts once: its increment is claimed
+ * first under a key (the activity's identity), in a per-day claims collection dropped by retention.
+ */
+import mongoose from 'mongoose';
+import { MetricCount } from './models/metric-count';
+import { isDuplicateKey } from './connection';
+
+export type Granularity = 'm5' | 'h' | 'd' | 'mo';
+export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health';
+
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/** The local calendar day and month of `at` in `timeZone` ("today" and "this month" are the merchant's). */
+export function localDay(at: Date, timeZone: string): { day: string; month: string } {
+  const parts = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).formatToParts(at);
+  const get = (t: string) => parts.find((p) => p.type === t)!.value;
+  return { day: `${get('year')}-${get('month')}-${get('day')}`, month: `${get('year')}-${get('month')}` };
+}
+
+/** The bucket label of `at` at a granularity: m5 and h in UTC, d and mo in the business time zone. */
+export function bucketOf(at: Date, granularity: Granularity, timeZone: string): string {
+  switch (granularity) {
+    case 'm5':
+      return `${at.toISOString().slice(0, 14)}${pad(Math.floor(at.getUTCMinutes() / 5) * 5)}Z`;
+    case 'h':
+      return `${at.toISOString().slice(0, 13)}Z`;
+    case 'd':
+      return localDay(at, timeZone).day;
+    case 'mo':
+      return localDay(at, timeZone).month;
+  }
+}
+
+export const bucketId = (family: MetricFamily, granularity: Granularity, bucket: string) => `${family}:${granularity}:${bucket}`;
+
+/** Counter names are document paths: dots and dollars in free text (emails) are escaped. */
+export const counterKey = (s: string) => encodeURIComponent(s).replace(/\./g, '%2E');
+export const counterKeyText = (k: string) => decodeURIComponent(k);
+
+interface PendingDoc {
+  family: MetricFamily;
+  granularity: Granularity;
+  bucket: string;
+  inc: Record<string, number>;
+}
+
+/** One per process: merges increments and writes them one batch at a time. */
+class CounterWriter {
+  private pending = new Map<string, PendingDoc>();
+  private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
+  private running: Promise<void> | undefined;
+
+  add(docs: Map<string, PendingDoc>): Promise<void> {
+    for (const [id, d] of docs) {
+      const into = this.pending.get(id);
+      if (!into) this.pending.set(id, { ...d, inc: { ...d.inc } });
+      else for (const [k, v] of Object.entries(d.inc)) into.inc[k] = (into.inc[k] ?? 0) + v;
+    }
+    const settled = new Promise<void>((resolve, reject) => this.waiters.push({ resolve, reject }));
+    this.running ??= this.drain();
+    return settled;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.pending.size > 0) {
+      const batch = this.pending;
+      const waiters = this.waiters;
+      this.pending = new Map();
+      this.waiters = [];
+      try {
+        await MetricCount.bulkWrite(
+          [...batch].map(([_id, d]) => ({
+            updateOne: {
+              filter: { _id },
+              update: {
+                $inc: Object.fromEntries(Object.entries(d.inc).map(([k, v]) => [`c.${k}`, v])),
+                $setOnInsert: { family: d.family, granularity: d.granularity, bucket: d.bucket },
+              },
+              upsert: true,
+            },
+          })),
+          { ordered: true },
+        );
+        for (const w of waiters) w.resolve();
+      } catch (err) {
+        for (const w of waiters) w.reject(err);
+      }
+    }
+    this.running = undefined;
+  }
+}
+
+const writer = new CounterWriter();
+
+export const claimsCollectionName = (at: Date) => `metric_claims_${at.toISOString().slice(0, 10).replace(/-/g, '')}`;
+
+/**
+ * Adds `inc` to the family's buckets for `at` at each granularity. With a `claimKey`, the same key
+ * counts once (an activity retried after its write landed); the claim is released if the write fails.
+ */
+export async function countEvent(input: {
+  family: MetricFamily;
+  at: Date;
+  granularities: Granularity[];
+  inc: Record<string, number>;
+  /** Added to the day bucket only: per-entity counters (clients) that would bloat every other bucket. */
+  dayInc?: Record<string, number>;
+  timeZone: string;
+  claimKey?: string;
+}): Promise<boolean> {
+  const claims = input.claimKey ? mongoose.connection.collection(claimsCollectionName(input.at)) : undefined;
+  if (claims) {
+    try {
+      await claims.insertOne({ _id: input.claimKey as never, at: new Date() });
+    } catch (err) {
+      if (isDuplicateKey(err)) return false;
+      throw err;
+    }
+  }
+  const docs = new Map<string, PendingDoc>();
+  for (const g of input.granularities) {
+    const bucket = bucketOf(input.at, g, input.timeZone);
+    const inc = g === 'd' && input.dayInc ? { ...input.inc, ...input.dayInc } : input.inc;
+    docs.set(bucketId(input.family, g, bucket), { family: input.family, granularity: g, bucket, inc });
+  }
+  try {
+    await writer.add(docs);
+    return true;
+  } catch (err) {
+    await claims?.deleteOne({ _id: input.claimKey as never }).catch(() => undefined);
+    throw err;
+  }
+}
+
+/** Webhook processing-time histogram edges (ms); p95 is read from it. */
+export const DURATION_EDGES_MS = [50, 100, 250, 500, 1000, 2500, 5000, 10000, 30000, 60000] as const;
+
+export function durationBucket(ms: number): string {
+  const edge = DURATION_EDGES_MS.find((e) => ms <= e);
+  return edge === undefined ? 'le_inf' : `le_${edge}`;
+}
