@@ -4,6 +4,7 @@
  * infra/stack.ts. A bad value stops the process with a message naming the variable.
  */
 import { z } from 'zod';
+import { TASK_QUEUES } from '../contracts/task-queues';
 import { DEFAULT_TIMEZONE } from './time';
 import {
   alertRulesSchema,
@@ -14,12 +15,6 @@ import {
   onCallRotationSchema,
 } from './ops-policy';
 
-/**
- * `gohighlevel` carries every GoHighLevel call, throttled at the queue (GHL_ACTIVITIES_PER_SECOND)
- * so bursts stay under GoHighLevel's 100 requests / 10 s instead of spending retry attempts on 429s.
- */
-export const TASK_QUEUES = ['webhooks', 'orders', 'commissions', 'ops', 'gohighlevel'] as const;
-export type TaskQueueName = (typeof TASK_QUEUES)[number];
 
 const port = z.coerce.number().int().min(1).max(65535);
 const bool = z

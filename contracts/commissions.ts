@@ -1,6 +1,15 @@
 /** Signals, queries, updates and types of the commission workflows, shared by the API and workflows. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { CommissionStatusName } from '../domain/persistence/models/commission';
+import { TASK_QUEUE } from './task-queues';
+import { workflowRef } from './workflow-ref';
+
+/** Started by domain/commissions/conversions.ts, one per conversion. */
+export const commissionLifecycleWorkflow = workflowRef('commissionLifecycle', TASK_QUEUE.commissions);
+/** Started by its monthly Schedule (workers/schedules.ts) or by an admin (api/routes/commissions.ts). */
+export const commissionPayoutBatchWorkflow = workflowRef('commissionPayoutBatch', TASK_QUEUE.commissions);
+
+export const COMMISSION_STATUSES = ['created', 'calculated', 'held', 'pending_approval', 'approved', 'payable', 'paid', 'voided', 'rejected', 'clawed_back'] as const;
+export type CommissionStatusName = (typeof COMMISSION_STATUSES)[number];
 
 export interface CommissionInput {
   commissionId: string;
@@ -58,3 +67,11 @@ export const commissionStateQuery = defineQuery<CommissionView>('state');
 export const commissionWorkflowId = (conversionId: string) => `commission-${conversionId}`;
 export const commissionIdOf = (conversionId: string) => `com_${conversionId.replace(/^conv_/, '')}`;
 export const NOT_AWAITING_APPROVAL = 'NotAwaitingApproval';
+
+/** The payout batch workflow's result. */
+export interface PayoutBatchResult {
+  period: string;
+  payouts: { payoutId: string; affiliateId: string; amountMinor: number; currency: string }[];
+  below_minimum: { affiliateId: string; balanceMinor: number; currency: string; minimumMinor: number }[];
+  csvRows: number;
+}

@@ -1,6 +1,18 @@
 /** Signals, updates, queries and types of the ops workflows, shared by the API and the workflows. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
+import type { HealthLevel } from '../common/health-status';
 import type { Channel, EscalationLevel, Severity } from '../common/ops-policy';
+import { TASK_QUEUE } from './task-queues';
+import { workflowRef } from './workflow-ref';
+
+/** Started by domain/ops/alerting.ts, one per dedup key. */
+export const incidentLifecycleWorkflow = workflowRef('incidentLifecycle', TASK_QUEUE.ops);
+/** Started by their Schedules (workers/schedules.ts); the metrics check also by the API. */
+export const healthMonitorWorkflow = workflowRef('healthMonitor', TASK_QUEUE.ops);
+export const metricsSnapshotWorkflow = workflowRef('metricsSnapshot', TASK_QUEUE.ops);
+export const databaseBackupWorkflow = workflowRef('databaseBackup', TASK_QUEUE.ops);
+export const opsRetentionWorkflow = workflowRef('opsRetention', TASK_QUEUE.ops);
+export const goHighLevelTokenRefreshWorkflow = workflowRef('goHighLevelTokenRefresh', TASK_QUEUE.ops);
 
 /** One firing of an alert rule (or a business workflow's alert) for a dedup key. */
 export interface AlertFiring {
@@ -77,4 +89,102 @@ export interface NotificationRequest {
   incident: Pick<IncidentState, 'dedupKey' | 'rule' | 'severity' | 'title' | 'message' | 'status' | 'alertCount' | 'openedAt' | 'acknowledgedBy' | 'resolvedBy'>;
   workflowId: string;
   runId: string;
+}
+
+/** What a workflow (or the rule engine) raises: the incident machinery decides to open, add or suppress. */
+export interface AlertToRaise {
+  dedupKey: string;
+  rule: string;
+  /** Defaults to the rule's configured severity (rules of common/ops-policy.ts); else high. */
+  severity?: Severity | 'warning';
+  title: string;
+  message: string;
+  source: string;
+  details?: Record<string, unknown>;
+}
+
+export type RaiseOutcome = 'opened' | 'added' | 'suppressed_maintenance' | 'suppressed_cooldown' | 'disabled';
+
+export type ProbeStatus = HealthLevel;
+export interface ProbeResult {
+  name: string;
+  status: ProbeStatus;
+  latencyMs: number;
+  error?: string;
+  /** Slower than the api_response_time rule's threshold (set by the ops probes). */
+  slow?: boolean;
+}
+
+/** What the health monitor found: stored, and the workflow's result. */
+export interface HealthSnapshot {
+  checkId: string;
+  status: ProbeStatus;
+  probes: ProbeResult[];
+  checkedAt: string;
+}
+
+/** The metrics snapshot of seed 000 (computed by domain/ops/metrics-snapshot.ts). */
+export interface MetricsSnapshot {
+  financials: {
+    total_processed_today: Record<string, number>;
+    total_processed_month: Record<string, number>;
+    payments_pending: number;
+    payments_approved: number;
+    payments_rejected: number;
+    approval_rate: number | null;
+  };
+  performance: {
+    payment_success_rate: number | null;
+    webhook_success_rate: number | null;
+    webhook_avg_response_time: number | null;
+    webhook_p95_response_time: number | null;
+    webhooks_last_hour: { total: number; succeeded: number; ignored: number; failed: number };
+    payments_last_hour: { approved: number; rejected: number; total: number };
+    payments_per_minute: number;
+    transactions_per_client: Record<string, number>;
+  };
+  system_health: {
+    services: { name: string; status: 'healthy' | 'degraded' | 'down' | 'unknown'; response_time_ms: number | null; uptime_percentage: number | null; checked_at: string | null; error?: string }[];
+  };
+  security: {
+    invalid_signatures_last_hour: Record<string, number>;
+    threats_last_hour: number;
+    top_threats: { threat_type: string; severity: string; count: number; description: string }[];
+    threat_level: 'low' | 'medium' | 'high' | 'critical';
+  };
+  trends: {
+    hourly_volume: { hour: string; payments: number; approved: number; amount: Record<string, number> }[];
+    daily_revenue: { date: string; amount: Record<string, number>; approved: number }[];
+  };
+  credentials: { name: string; expires_at: string | null; days_left: number | null; last_error?: string }[];
+  heartbeats: { name: string; last_at: string | null; hours_since: number }[];
+  metadata: { generated_at: string; timezone: string; buckets_read: number; computation_ms: number; period: { today: string; month: string } };
+}
+
+export interface BackupSummary {
+  archive: string;
+  collections: number;
+  documents: number;
+  bytes: number;
+  createdAt: string;
+}
+
+/** The metrics workflow's result (the API's POST /ops/metrics/check answers it). */
+export interface MetricsCheckResult {
+  snapshot: MetricsSnapshot;
+  alerts: { dedupKey: string; rule: string; outcome: RaiseOutcome }[];
+  cleared: string[];
+}
+
+export interface BackupReport extends BackupSummary {
+  verified: true;
+  retention: { kept: string[]; deleted: string[] };
+}
+
+/** The GoHighLevel token refresh workflow's result. */
+export interface TokenRefreshResult {
+  refreshed: boolean;
+  reason?: string;
+  accessExpiresAt?: string;
+  expiresAt?: string;
 }

@@ -1,7 +1,14 @@
 /** Signals, queries, updates and types of the order saga, shared by the API and the workflows. */
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
 import type { Currency } from '../common/money';
-import type { OrderStatusName } from '../domain/persistence/models/order';
+import { TASK_QUEUE } from './task-queues';
+import { workflowRef } from './workflow-ref';
+
+/** Started by the API's checkout with update-with-start (api/routes/orders.ts). */
+export const orderCheckoutWorkflow = workflowRef('orderCheckout', TASK_QUEUE.orders);
+
+export const ORDER_STATUSES = ['created', 'awaiting_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'rejected'] as const;
+export type OrderStatusName = (typeof ORDER_STATUSES)[number];
 
 export { retrySignal } from './webhooks';
 

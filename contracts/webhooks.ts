@@ -1,5 +1,10 @@
 /** Signals, queries and types of the webhook workflows, shared by the API and the workflows. */
 import { defineQuery, defineSignal } from '@temporalio/workflow';
+import { TASK_QUEUE } from './task-queues';
+import { workflowRef } from './workflow-ref';
+
+/** Started by the API for each verified delivery (api/webhooks/mercadopago.ts). */
+export const mercadoPagoNotificationWorkflow = workflowRef('processMercadoPagoNotification', TASK_QUEUE.webhooks);
 
 /** A verified MercadoPago notification, as the API hands it to Temporal. */
 export interface MercadoPagoNotification {
@@ -37,3 +42,32 @@ export const notificationStateQuery = defineQuery<NotificationState>('state');
 export const notificationWorkflowId = (eventId: string) => `webhook-${eventId}`;
 export const eventIdOfWorkflow = (workflowId: string) => (workflowId.startsWith('webhook-') ? workflowId.slice('webhook-'.length) : undefined);
 export const WEBHOOK_EVENT_TYPES_PROCESSED = ['payment'] as const;
+
+/** What the workflows keep of a payment: plain, small, deterministic to carry in history. */
+export interface PaymentSnapshot {
+  paymentId: string;
+  status: string;
+  statusDetail?: string;
+  amount: number;
+  amountRefunded: number;
+  currency: string;
+  externalReference?: string;
+  payerEmail?: string;
+  payerFirstName?: string;
+  payerLastName?: string;
+  paymentMethodId?: string;
+  paymentTypeId?: string;
+  liveMode?: boolean;
+  dateCreated?: string;
+  dateApproved?: string;
+  dateLastUpdated: string;
+}
+
+/** What saving a payment snapshot did (domain/payments/payment-store.ts). */
+export interface SavePaymentResult {
+  /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
+  outcome: 'inserted' | 'updated' | 'stale';
+  previousStatus?: string;
+  /** True for exactly one workflow per payment: the one that claimed its move into `approved`. */
+  becameApproved: boolean;
+}

@@ -7,6 +7,15 @@
 import { createHash } from 'node:crypto';
 import { ScheduleAlreadyRunning, ScheduleNotFoundError, type Client, type ScheduleOptions } from '@temporalio/client';
 import type { Config } from '../common/config';
+import { commissionPayoutBatchWorkflow } from '../contracts/commissions';
+import {
+  databaseBackupWorkflow,
+  goHighLevelTokenRefreshWorkflow,
+  healthMonitorWorkflow,
+  metricsSnapshotWorkflow,
+  opsRetentionWorkflow,
+} from '../contracts/ops';
+import type { WorkflowRef } from '../contracts/workflow-ref';
 
 export const PAYOUT_SCHEDULE_ID = 'commission-payout-monthly';
 export const OPS_SCHEDULE_IDS = {
@@ -17,11 +26,11 @@ export const OPS_SCHEDULE_IDS = {
   ghlTokenRefresh: 'ghl-token-refresh',
 } as const;
 
-const ops = (scheduleId: string, workflowType: string, spec: ScheduleOptions['spec']): ScheduleOptions => ({
+const ops = (scheduleId: string, workflow: WorkflowRef, spec: ScheduleOptions['spec']): ScheduleOptions => ({
   scheduleId,
   spec,
   // The workflow id is the schedule's; Temporal appends the scheduled time to each run's id.
-  action: { type: 'startWorkflow', workflowType, taskQueue: 'ops', args: [], workflowId: scheduleId },
+  action: { type: 'startWorkflow', workflowType: workflow.type, taskQueue: workflow.taskQueue, args: [], workflowId: scheduleId },
   // A run still going when the next is due: the next is skipped, never stacked.
   policies: { overlap: 'SKIP', catchupWindow: '10 minutes' },
 });
@@ -29,15 +38,15 @@ const ops = (scheduleId: string, workflowType: string, spec: ScheduleOptions['sp
 export function productSchedules(config: Config): ScheduleOptions[] {
   const tz = config.SCHEDULE_TIMEZONE;
   return [
-    ops(OPS_SCHEDULE_IDS.healthMonitor, 'healthMonitor', { intervals: [{ every: `${config.HEALTH_CHECK_INTERVAL_SECONDS}s` }] }),
-    ops(OPS_SCHEDULE_IDS.metrics, 'metricsSnapshot', { intervals: [{ every: `${config.METRICS_INTERVAL_MINUTES}m` }] }),
-    ops(OPS_SCHEDULE_IDS.backup, 'databaseBackup', { cronExpressions: [config.BACKUP_CRON], timezone: tz }),
-    ops(OPS_SCHEDULE_IDS.retention, 'opsRetention', { cronExpressions: [config.RETENTION_CRON], timezone: tz }),
-    ops(OPS_SCHEDULE_IDS.ghlTokenRefresh, 'goHighLevelTokenRefresh', { intervals: [{ every: `${config.GHL_TOKEN_REFRESH_HOURS}h` }] }),
+    ops(OPS_SCHEDULE_IDS.healthMonitor, healthMonitorWorkflow, { intervals: [{ every: `${config.HEALTH_CHECK_INTERVAL_SECONDS}s` }] }),
+    ops(OPS_SCHEDULE_IDS.metrics, metricsSnapshotWorkflow, { intervals: [{ every: `${config.METRICS_INTERVAL_MINUTES}m` }] }),
+    ops(OPS_SCHEDULE_IDS.backup, databaseBackupWorkflow, { cronExpressions: [config.BACKUP_CRON], timezone: tz }),
+    ops(OPS_SCHEDULE_IDS.retention, opsRetentionWorkflow, { cronExpressions: [config.RETENTION_CRON], timezone: tz }),
+    ops(OPS_SCHEDULE_IDS.ghlTokenRefresh, goHighLevelTokenRefreshWorkflow, { intervals: [{ every: `${config.GHL_TOKEN_REFRESH_HOURS}h` }] }),
     {
       scheduleId: PAYOUT_SCHEDULE_ID,
       spec: { cronExpressions: [config.PAYOUT_SCHEDULE_CRON], timezone: config.SCHEDULE_TIMEZONE },
-      action: { type: 'startWorkflow', workflowType: 'commissionPayoutBatch', taskQueue: 'commissions', args: [{}], workflowId: 'commission-payout-batch' },
+      action: { type: 'startWorkflow', workflowType: commissionPayoutBatchWorkflow.type, taskQueue: commissionPayoutBatchWorkflow.taskQueue, args: [{}], workflowId: 'commission-payout-batch' },
       policies: { overlap: 'SKIP', catchupWindow: '1 day' },
     },
   ];

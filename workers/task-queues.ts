@@ -1,27 +1,22 @@
-import type { Config, TaskQueueName } from '../common/config';
+import type { Config } from '../common/config';
+import type { TaskQueueName } from '../contracts/task-queues';
+import { createBackupActivities } from '../activities/backup/activities';
 import { createEmailActivities } from '../activities/email/activities';
 import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
-import { createAlertActivities } from '../domain/ops/alerts';
-import { createHealthCheckActivities } from '../domain/ops/health-checks';
-import { createCommissionStoreActivities } from '../domain/commissions/commission-store';
-import { createOrderStoreActivities } from '../domain/orders/order-store';
-import { createPayoutActivities } from '../domain/commissions/payouts';
-import { createPaymentStoreActivities } from '../domain/payments/payment-store';
-import { createWebhookEventActivities } from '../domain/payments/webhook-events';
-import { createStockActivities } from '../domain/catalog/stock';
-import { createProbeActivities } from '../domain/ops/dependency-probes';
-import { createBackupActivities } from '../domain/ops/backups';
-import { createRetentionActivities } from '../domain/ops/retention';
-import { createMetricsActivities } from '../domain/ops/metrics-snapshot';
+import { createCommissionStoreActivities, createPayoutActivities } from '../activities/mongodb/commissions';
+import { createHealthCheckActivities, createIncidentActivities, createMetricsActivities, createRetentionActivities } from '../activities/mongodb/ops';
+import { createOrderStoreActivities, createStockActivities } from '../activities/mongodb/orders';
+import { createPaymentStoreActivities, createWebhookEventActivities } from '../activities/mongodb/payments';
 import { createNotificationActivities } from '../activities/notifications/activities';
-import { createAlertingActivities } from '../domain/ops/alerting';
-import { createIncidentActivities } from '../domain/ops/incidents';
+import { createProbeActivities } from '../activities/probes';
+import { createAlertingActivities } from '../activities/temporal/alerting';
 
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 
 /**
- * The activities each task queue's worker registers, grouped by the system they talk to.
+ * The activities each task queue's worker registers, grouped by the system they talk to. Every
+ * queue whose workflows raise alerts registers the alerting activities (the one alert path).
  * (GoHighLevel activities stay registered on `webhooks` and `orders` too, for executions that
  * scheduled them there before the `gohighlevel` queue existed.)
  */
@@ -33,6 +28,7 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createGoHighLevelActivities(config),
         ...createPaymentStoreActivities(config),
         ...createWebhookEventActivities(config),
+        ...createAlertingActivities(config),
       };
     case 'gohighlevel':
       return createGoHighLevelActivities(config);
@@ -51,12 +47,12 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
       return {
         ...createStockActivities(),
         ...createOrderStoreActivities(config),
-        ...createAlertActivities(),
+        ...createAlertingActivities(config),
         ...createMercadoPagoActivities(config),
         ...createGoHighLevelActivities(config),
         ...createEmailActivities(config),
       };
     case 'commissions':
-      return { ...createCommissionStoreActivities(), ...createPayoutActivities(), ...createAlertActivities() };
+      return { ...createCommissionStoreActivities(), ...createPayoutActivities(), ...createAlertingActivities(config) };
   }
 }

@@ -2,13 +2,15 @@
  * Bundle entry: every workflow of every task queue. Every task-queue worker loads the same bundle;
  * which workflows run on which queue is decided by the starter's `taskQueue`.
  */
-export { dependencyHealthCheck } from './retired/dependency-health-check';
 export { healthMonitor } from './ops/health-monitor';
 export { metricsSnapshot } from './ops/metrics-snapshot';
 export { incidentLifecycle } from './ops/incident';
 export { databaseBackup } from './ops/database-backup';
-export { opsRetention, goHighLevelTokenRefresh } from './ops/maintenance';
+export { opsRetention } from './ops/ops-retention';
+export { goHighLevelTokenRefresh } from './ops/gohighlevel-token-refresh';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { orderCheckout } from './orders/order-checkout';
 export { commissionLifecycle } from './commissions/commission-lifecycle';
 export { commissionPayoutBatch } from './commissions/payout-batch';
+// Retired: no longer started by anything; kept so the executions its recorded histories describe replay.
+export { dependencyHealthCheck } from './retired/dependency-health-check';

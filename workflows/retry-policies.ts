@@ -1,54 +1,56 @@
 /**
- * Retry policies, declared once per system the workflows talk to. Activities never retry on their
- * own: Temporal does, with these schedules. Permanent provider errors (4xx other than
+ * Retry policies, named by what they promise, declared once. Activities never retry on their own:
+ * Temporal does, with these schedules. Permanent provider errors (4xx other than
  * 408/409/423/429) are thrown non-retryable by activities/http/provider-call.ts, and a provider's
  * Retry-After overrides the next interval.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
+import { TASK_QUEUE } from '../contracts/task-queues';
 
 /**
  * The seed's schedule for provider calls: first try, then retries 1 min, 5 min and 15 min later
  * (1 × 5 = 5, 5 × 5 = 25 capped at 15). After that the workflow marks the step failed and waits for
  * a manual `retry` signal.
  */
-const providerSchedule: ActivityOptions = {
+const providerCallSchedule: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '1 minute', backoffCoefficient: 5, maximumInterval: '15 minutes', maximumAttempts: 4 },
 };
 
-export const mercadoPagoActivity: ActivityOptions = providerSchedule;
-/** On their own task queue, throttled there: see TASK_QUEUES in common/config.ts. */
-export const goHighLevelActivity: ActivityOptions = { ...providerSchedule, taskQueue: 'gohighlevel' };
+export const mercadoPagoCall: ActivityOptions = providerCallSchedule;
+/** On their own task queue, throttled there: see contracts/task-queues.ts. */
+export const goHighLevelCall: ActivityOptions = { ...providerCallSchedule, taskQueue: TASK_QUEUE.gohighlevel };
 /** Outgoing mail (SMTP): the same patient schedule; a mail server down for an hour loses nothing. */
-export const emailActivity: ActivityOptions = providerSchedule;
+export const emailSend: ActivityOptions = providerCallSchedule;
 
 /**
  * A provider call made while a customer waits for the answer (the checkout's payment link): a few
  * quick tries, then the order is refused as "provider unavailable" (503 + Retry-After) rather than
  * keeping the customer's request open through the 21-minute schedule above.
  */
-export const mercadoPagoCheckoutActivity: ActivityOptions = {
+export const mercadoPagoWhileCustomerWaits: ActivityOptions = {
   startToCloseTimeout: '10 seconds',
   retry: { initialInterval: '500 milliseconds', backoffCoefficient: 2, maximumInterval: '2 seconds', maximumAttempts: 3 },
 };
 
 /** MongoDB steps of a business process: fast retries; after ~2 minutes the step counts as failed. */
-export const mongoActivity: ActivityOptions = {
+export const databaseStep: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 15 },
 };
 
 /**
- * MongoDB bookkeeping (projections, alerts): fast retries, never given up, since losing the record
- * of a failure is worse than waiting for the database to come back.
+ * Bookkeeping that must eventually happen (projections, compensations, alerts of business
+ * workflows): fast retries, never given up, since losing the record of a failure is worse than
+ * waiting for the database (or Temporal's frontend) to come back.
  */
-export const mongoProjectionActivity: ActivityOptions = {
+export const retriedUntilDone: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '200 milliseconds', backoffCoefficient: 2, maximumInterval: '30 seconds' },
 };
 
 /** Probes measure; retrying one would hide the very failure it reports. */
-export const probeActivity: ActivityOptions = {
+export const measuredOnce: ActivityOptions = {
   startToCloseTimeout: '20 seconds',
   retry: { maximumAttempts: 1 },
 };
@@ -57,7 +59,7 @@ export const probeActivity: ActivityOptions = {
  * Incident pages, one activity per channel: a handful of quick tries (~2.5 min), then the channel
  * is recorded as failed for this page; the other channels and the escalation timers go on.
  */
-export const notificationActivity: ActivityOptions = {
+export const pageOnOneChannel: ActivityOptions = {
   startToCloseTimeout: '30 seconds',
   retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 minute', maximumAttempts: 5 },
 };
@@ -66,13 +68,13 @@ export const notificationActivity: ActivityOptions = {
  * Raising and clearing alerts (MongoDB bookkeeping + starting or signalling incident workflows):
  * quick tries inside one health-monitor minute. The activity skips MongoDB when it is down.
  */
-export const alertingActivity: ActivityOptions = {
+export const alertingWithinAMinute: ActivityOptions = {
   startToCloseTimeout: '45 seconds',
   retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '10 seconds', maximumAttempts: 5 },
 };
 
 /** Dumping or verifying the whole database: long, and retried a couple of times a few minutes apart. */
-export const backupActivity: ActivityOptions = {
+export const wholeDatabaseJob: ActivityOptions = {
   startToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
 };

@@ -1,6 +1,8 @@
 import type { Config } from '../../common/config';
 import { GoHighLevelClient } from './client';
-import { ghlTokenSource, refreshGhlToken, type TokenRefreshResult } from './oauth';
+import type { TokenRefreshResult } from '../../contracts/ops';
+import { ghlTokenSource } from '../../domain/crm/gohighlevel-credentials';
+import { refreshGhlToken } from './oauth';
 
 /** GoHighLevel (CRM) activities. Each is idempotent by its natural key (email; contact + tag). */
 export function createGoHighLevelActivities(

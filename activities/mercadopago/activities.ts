@@ -1,27 +1,9 @@
 import type { Config } from '../../common/config';
 import type { ApplicationFailure } from '@temporalio/common';
 import { minorToProviderNumber, type Currency } from '../../common/money';
+import type { PaymentSnapshot } from '../../contracts/webhooks';
 import { MercadoPagoClient, type MercadoPagoPayment } from './client';
 
-/** What the workflows keep of a payment: plain, small, deterministic to carry in history. */
-export interface PaymentSnapshot {
-  paymentId: string;
-  status: string;
-  statusDetail?: string;
-  amount: number;
-  amountRefunded: number;
-  currency: string;
-  externalReference?: string;
-  payerEmail?: string;
-  payerFirstName?: string;
-  payerLastName?: string;
-  paymentMethodId?: string;
-  paymentTypeId?: string;
-  liveMode?: boolean;
-  dateCreated?: string;
-  dateApproved?: string;
-  dateLastUpdated: string;
-}
 
 export function toSnapshot(p: MercadoPagoPayment): PaymentSnapshot {
   return {

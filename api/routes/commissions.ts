@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify/sync';
 import { Router } from 'express';
 import { z } from 'zod';
 import { ConversionRejected, refundConversion, registerConversion } from '../../domain/commissions/conversions';
-import { payoutCsv, type PayoutBatchResult } from '../../domain/commissions/payouts';
+import { payoutCsv } from '../../domain/commissions/payouts';
 import type { Config } from '../../common/config';
 import { BusinessEvent } from '../../domain/persistence/models/business-event';
 import { Commission, COMMISSION_STATUSES, LedgerEntry, Payout, PayoutBatch } from '../../domain/persistence/models/commission';
@@ -17,7 +17,8 @@ import { Conversion } from '../../domain/persistence/models/conversion';
 import { CURRENCIES, formatMinorUnits, isCurrency } from '../../common/money';
 import { minorUnitsOf } from '../amounts';
 import { executionUrl } from '../../common/temporal';
-import { commissionIdOf, commissionStateQuery, commissionWorkflowId, decideCommissionUpdate, NOT_AWAITING_APPROVAL } from '../../contracts/commissions';
+import { commissionIdOf, commissionPayoutBatchWorkflow, commissionStateQuery, commissionWorkflowId, decideCommissionUpdate, NOT_AWAITING_APPROVAL } from '../../contracts/commissions';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { appendBusinessEvent } from '../../domain/commissions/business-events';
 import { actorName, principalOf, requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
@@ -257,11 +258,11 @@ export function commissionsRouter(deps: { config: Config; temporal: Client }) {
     const body = payoutRunBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const period = body.data.period;
-    const result = (await temporal.workflow.execute('commissionPayoutBatch', {
-      taskQueue: 'commissions',
+    const result = await temporal.workflow.execute<WorkflowOf<typeof commissionPayoutBatchWorkflow>>(commissionPayoutBatchWorkflow.type, {
+      taskQueue: commissionPayoutBatchWorkflow.taskQueue,
       workflowId: `commission-payout-batch-${period ?? 'now'}-${Date.now()}`,
       args: [period ? { period } : {}],
-    })) as PayoutBatchResult;
+    });
     res.json({ ...result, csv: `/api/v1/payouts/batches/${result.period}.csv` });
   });
 

@@ -5,7 +5,8 @@
  */
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
-import { createMetricsActivities, type MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
+import type { MetricsSnapshot } from '../../contracts/ops';
+import { metricsSnapshots } from '../../domain/ops/metrics-snapshot';
 import type { Config } from '../../common/config';
 import { Alert } from '../../domain/persistence/models/alert';
 import { Incident } from '../../domain/persistence/models/incident';
@@ -21,7 +22,7 @@ const REALTIME_CACHE_MS = 5000;
 export function dashboardRouter(deps: { config: Config; temporal: Client }) {
   const router = Router();
   const viewer = requireStaff('viewer');
-  const metrics = createMetricsActivities(deps.config);
+  const metrics = metricsSnapshots(deps.config);
   let realtime: { at: number; value: Promise<MetricsSnapshot> } | undefined;
   const current = () => {
     if (!realtime || Date.now() - realtime.at > REALTIME_CACHE_MS) {

@@ -2,9 +2,10 @@ import { Router } from 'express';
 import mongoose from 'mongoose';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
-import { createProbeActivities } from '../../domain/ops/dependency-probes';
-import { mongoPing, PROBE_TIMEOUT_MS, temporalPing, timeProbe, withTimeout, type ProbeResult } from '../../domain/ops/probes';
-import { TASK_QUEUES, type Config } from '../../common/config';
+import type { ProbeResult } from '../../contracts/ops';
+import { dependencyProbes, mongoPing, PROBE_TIMEOUT_MS, temporalPing, timeProbe, withTimeout } from '../../domain/ops/probes';
+import type { Config } from '../../common/config';
+import { TASK_QUEUES } from '../../contracts/task-queues';
 import { DEPENDENCY_LABELS, worstStatus } from '../../common/health-status';
 import { probeDuration } from '../../common/prometheus';
 import { requireStaff } from '../auth/principal';
@@ -86,7 +87,7 @@ async function collectionCounts() {
  */
 export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
   const router = Router();
-  const probes = createProbeActivities(deps.config);
+  const probes = dependencyProbes(deps.config);
   const slowMs = deps.config.ALERT_RULES.api_response_time.threshold;
   const degradedMs = deps.config.ALERT_RULES.provider_degraded.threshold;
   const sample = async (name: string, probe: () => Promise<ProbeResult>) => {

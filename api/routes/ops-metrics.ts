@@ -2,14 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { MetricSnapshot } from '../../domain/persistence/models/metric-count';
-import type { MetricsCheckResult } from '../../workflows/ops/metrics-snapshot';
+import { metricsSnapshotWorkflow, type MetricsCheckResult } from '../../contracts/ops';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { requireStaff } from '../auth/principal';
 import { HttpError } from '../errors';
 
 /** Runs the metrics workflow now (the same one the Schedule runs) and waits for what it found. */
 export function runMetricsCheck(temporal: Client): Promise<MetricsCheckResult> {
-  return temporal.workflow.execute<() => Promise<MetricsCheckResult>>('metricsSnapshot', {
-    taskQueue: 'ops',
+  return temporal.workflow.execute<WorkflowOf<typeof metricsSnapshotWorkflow>>(metricsSnapshotWorkflow.type, {
+    taskQueue: metricsSnapshotWorkflow.taskQueue,
     workflowId: `metrics-check-${randomUUID()}`,
     workflowExecutionTimeout: '2 minutes',
   });

@@ -27,6 +27,7 @@ import {
   cancelOrderUpdate,
   checkoutUpdate,
   fulfillmentUpdate,
+  orderCheckoutWorkflow,
   orderStateQuery,
   orderWorkflowId,
   retrySignal,
@@ -35,6 +36,7 @@ import {
   type OrderItem,
   type OrderView,
 } from '../../contracts/orders';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { principalOf, requireRole, staffFrom, type Principal } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
@@ -206,9 +208,9 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
         notificationUrl: `${config.PUBLIC_API_URL.replace(/\/$/, '')}/webhooks/mercadopago`,
         crm: { pipelineId: config.GHL_PIPELINE_ID, paidTag: config.GHL_ORDER_PAID_TAG, cancelledTag: config.GHL_ORDER_CANCELLED_TAG },
       };
-      const start = new WithStartWorkflowOperation('orderCheckout', {
+      const start = new WithStartWorkflowOperation<WorkflowOf<typeof orderCheckoutWorkflow>>(orderCheckoutWorkflow.type, {
         workflowId: orderWorkflowId(orderNumber),
-        taskQueue: 'orders',
+        taskQueue: orderCheckoutWorkflow.taskQueue,
         args: [input],
         // With an Idempotency-Key, a repeat joins the running order; without one, a clash is a new number.
         workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',

@@ -15,7 +15,8 @@ import { countEvent } from '../../domain/persistence/counters';
 import { webhookDeliveries } from '../../common/prometheus';
 import { WebhookEvent } from '../../domain/persistence/models/webhook-event';
 import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
-import { notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../contracts/webhooks';
+import { mercadoPagoNotificationWorkflow, notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../contracts/webhooks';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { HttpError, validationError } from '../errors';
 import { verifyMercadoPagoSignature } from './mercadopago-signature';
 
@@ -47,8 +48,8 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
   const start = async (n: MercadoPagoNotification, opts: { conflict: 'reject' | 'use-existing' }) => {
     const workflowId = notificationWorkflowId(n.eventId);
     try {
-      await temporal.workflow.start('processMercadoPagoNotification', {
-        taskQueue: 'webhooks',
+      await temporal.workflow.start<WorkflowOf<typeof mercadoPagoNotificationWorkflow>>(mercadoPagoNotificationWorkflow.type, {
+        taskQueue: mercadoPagoNotificationWorkflow.taskQueue,
         workflowId,
         args: [n],
         // A redelivery of a finished notification is refused too, not processed again.

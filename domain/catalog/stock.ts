@@ -128,14 +128,3 @@ export async function stockLevels(sku: string): Promise<({ version: number } & S
   return cur.version === 0 ? undefined : cur;
 }
 
-/** Stock activities of the order saga; each change is keyed by order, sku and step. */
-export function createStockActivities() {
-  const change = (kind: StockMovementKind) => (input: { orderNumber: string; sku: string; quantity: number }) =>
-    applyStockChange({ sku: input.sku, kind, quantity: input.quantity, orderNumber: input.orderNumber, opKey: `${input.orderNumber}:${input.sku}:${kind}` });
-  return {
-    reserveStock: change('reserve'),
-    releaseStock: change('release'),
-    commitStock: change('commit'),
-    restockItem: change('restock'),
-  };
-}

@@ -40,8 +40,8 @@ async function logCommissionEvent(input: { tipo: string; view: CommissionView })
   });
 }
 
-/** MongoDB activities of the commission workflow. */
-export function createCommissionStoreActivities() {
+/** The commission workflow's records: projection, event log, rates read at calculation, ledger. */
+export function commissionStore() {
   return {
     /** One transition: the projection, then its event-log entry (both idempotent). */
     async recordCommissionTransition(input: { tipo: string; view: CommissionView }): Promise<void> {

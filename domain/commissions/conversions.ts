@@ -12,7 +12,8 @@ import { Conversion, type ConversionDoc } from '../persistence/models/conversion
 import { isDuplicateKey } from '../persistence/connection';
 import type { Currency } from '../../common/money';
 import { AffiliateId, CampaignId, CommissionStatus } from '../../contracts/search-attributes';
-import { commissionIdOf, commissionWorkflowId, conversionRefundedSignal, type CommissionInput } from '../../contracts/commissions';
+import { commissionIdOf, commissionLifecycleWorkflow, commissionWorkflowId, conversionRefundedSignal, type CommissionInput } from '../../contracts/commissions';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { appendBusinessEvent } from './business-events';
 
 export interface ConversionInput {
@@ -63,8 +64,8 @@ export function commissionInput(config: Config, c: Pick<ConversionDoc, '_id' | '
 /** Starts `commission-<conversionId>` unless it exists (a repeat registration is not a second commission). */
 export async function startCommission(temporal: Client, config: Config, c: Pick<ConversionDoc, '_id' | 'affiliateId' | 'campaignId' | 'type' | 'valueMinor' | 'currency'>): Promise<void> {
   try {
-    await temporal.workflow.start('commissionLifecycle', {
-      taskQueue: 'commissions',
+    await temporal.workflow.start<WorkflowOf<typeof commissionLifecycleWorkflow>>(commissionLifecycleWorkflow.type, {
+      taskQueue: commissionLifecycleWorkflow.taskQueue,
       workflowId: commissionWorkflowId(c._id),
       args: [commissionInput(config, c)],
       workflowIdReusePolicy: 'REJECT_DUPLICATE',

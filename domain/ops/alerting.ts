@@ -1,4 +1,3 @@
-import { Context } from '@temporalio/activity';
 import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../common/config';
 import { Alert } from '../persistence/models/alert';
@@ -12,24 +11,22 @@ import {
   type MaintenanceWindow,
   type Severity,
 } from '../../common/ops-policy';
-import { alertFiredSignal, incidentWorkflowId, resolveSignal, type AlertFiring, type IncidentInput } from '../../contracts/ops';
-import { createAlertActivities } from './alerts';
+import type { WorkflowOf } from '../../contracts/workflow-ref';
+import {
+  alertFiredSignal,
+  incidentLifecycleWorkflow,
+  incidentWorkflowId,
+  resolveSignal,
+  type AlertFiring,
+  type AlertToRaise,
+  type IncidentInput,
+  type RaiseOutcome,
+} from '../../contracts/ops';
+import { alertRecords, type AlertSeverity } from './alerts';
 import { withTimeout } from './probes';
 
-type AlertingConfig = Pick<Config, 'ALERT_RULES' | 'ESCALATION_MATRIX' | 'ONCALL_ROTATION' | 'INCIDENT_ACK_TIMEOUT_MINUTES' | 'MAINTENANCE_WINDOWS' | 'ALERT_WEBHOOK_URL'>;
+export type AlertingConfig = Pick<Config, 'ALERT_RULES' | 'ESCALATION_MATRIX' | 'ONCALL_ROTATION' | 'INCIDENT_ACK_TIMEOUT_MINUTES' | 'MAINTENANCE_WINDOWS' | 'ALERT_WEBHOOK_URL'>;
 
-export interface AlertToRaise {
-  dedupKey: string;
-  rule: string;
-  /** Defaults to the rule's configured severity (rules of common/ops-policy.ts); else high. */
-  severity?: Severity | 'warning';
-  title: string;
-  message: string;
-  source: string;
-  details?: Record<string, unknown>;
-}
-
-export type RaiseOutcome = 'opened' | 'added' | 'suppressed_maintenance' | 'suppressed_cooldown' | 'disabled';
 
 /** Alerts of business workflows (rules not in the config) get this cooldown between incidents. */
 const DEFAULT_COOLDOWN_MINUTES = 15;
@@ -47,6 +44,9 @@ async function bestEffort<T>(op: () => Promise<T>, fallback: T): Promise<T> {
 }
 const BOOKKEEPING_TIMEOUT_MS = 3000;
 
+/** A rule name as a title (`webhook_processing_failed` → `webhook processing failed`). */
+export const alertTitle = (rule: string) => rule.replace(/[-_]/g, ' ');
+
 const isRule = (rule: string): rule is AlertRuleName => (ALERT_RULE_NAMES as readonly string[]).includes(rule);
 
 /** Maintenance windows in effect: the configured ones plus those added through the API. */
@@ -59,16 +59,17 @@ export async function maintenanceWindows(config: Pick<Config, 'MAINTENANCE_WINDO
 }
 
 /**
- * Alerts become incidents here. One place decides, for every source (the rule engine, the health
- * monitor, backups, and business workflows' alerts picked up by the sweep): a firing while the
- * dedup key's incident is open is added to it (no new page); a maintenance window or the rule's
- * cooldown suppresses a new incident; otherwise `incident-<dedupKey>` starts and pages.
+ * Alerts become incidents here: the one alert path of the product. Every source (business
+ * workflows' failed steps, the rule engine, the health monitor, backups, token refresh) raises and
+ * clears through these functions, and a raise reaches the incident machinery at once: a firing
+ * while the dedup key's incident is open is added to it (no new page); a maintenance window or the
+ * rule's cooldown suppresses a new incident; otherwise `incident-<dedupKey>` starts and pages.
  */
-export function createAlertingActivities(config: AlertingConfig) {
-  const alerts = createAlertActivities();
+export function alerting(config: AlertingConfig, client: Client) {
+  const alerts = alertRecords();
   const channels = (s: Severity) => [...config.ESCALATION_MATRIX[s].channels, ...(config.ALERT_WEBHOOK_URL ? (['webhook'] as const) : [])];
 
-  async function openOrAdd(client: Client, a: AlertToRaise, alertCount: number): Promise<RaiseOutcome> {
+  async function openOrAdd(a: AlertToRaise, alertCount: number): Promise<RaiseOutcome> {
     const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
     if (settings && !settings.enabled) return 'disabled';
     const severity = a.severity ? toSeverity(a.severity) : (settings?.severity ?? 'high');
@@ -103,7 +104,7 @@ export function createAlertingActivities(config: AlertingConfig) {
     };
     let outcome: RaiseOutcome = 'opened';
     try {
-      await client.workflow.start('incidentLifecycle', { workflowId, taskQueue: 'ops', args: [input] });
+      await client.workflow.start<WorkflowOf<typeof incidentLifecycleWorkflow>>(incidentLifecycleWorkflow.type, { workflowId, taskQueue: incidentLifecycleWorkflow.taskQueue, args: [input] });
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // Another source opened it a moment ago: this firing joins it.
@@ -114,7 +115,7 @@ export function createAlertingActivities(config: AlertingConfig) {
     return outcome;
   }
 
-  async function resolveIncident(client: Client, dedupKey: string, note: string): Promise<boolean> {
+  async function resolveIncident(dedupKey: string, note: string): Promise<boolean> {
     try {
       await client.workflow.getHandle(incidentWorkflowId(dedupKey)).signal(resolveSignal, { by: 'rule-engine', note, auto: true });
       return true;
@@ -126,7 +127,7 @@ export function createAlertingActivities(config: AlertingConfig) {
     }
   }
 
-  return {
+  const service = {
     /** Records the alert (one open alert per dedup key, counted) and opens or feeds its incident. */
     async raiseAlert(a: AlertToRaise): Promise<RaiseOutcome> {
       const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
@@ -134,7 +135,7 @@ export function createAlertingActivities(config: AlertingConfig) {
       const severity = a.severity ?? settings?.severity ?? 'high';
       await bestEffort(() => alerts.recordAlert({ dedupKey: a.dedupKey, rule: a.rule, severity, message: a.message, source: a.source, details: a.details }), undefined);
       const stored = await bestEffort(() => Alert.findById(a.dedupKey, { count: 1 }).lean<{ count: number }>(), null);
-      return openOrAdd(Context.current().client, { ...a, severity }, stored?.count ?? 1);
+      return openOrAdd({ ...a, severity }, stored?.count ?? 1);
     },
 
     /** The condition is over: the alert is resolved and its incident too, with a recovery notice. */
@@ -145,29 +146,40 @@ export function createAlertingActivities(config: AlertingConfig) {
       if (!stored) return { resolvedIncident: false };
       if (stored.status === 'open') await alerts.resolveAlert({ dedupKey: input.dedupKey });
       if (!stored.incidentOpen) return { resolvedIncident: false };
-      return { resolvedIncident: await resolveIncident(Context.current().client, input.dedupKey, input.note) };
+      return { resolvedIncident: await resolveIncident(input.dedupKey, input.note) };
     },
 
     /**
-     * Business workflows record alerts in MongoDB only (recordAlert/resolveAlert): this sweep, run
-     * by the health monitor every minute, pages on new ones and on repeats, and resolves the
-     * incidents of alerts that were resolved.
+     * Catch-up for alerts recorded but not yet paged or resolved (the health monitor ran this every
+     * minute while business workflows only recorded alerts; monitor runs recorded before
+     * `one-alert-path` still call it on replay).
      */
     async sweepAlerts(): Promise<{ raised: number; resolved: number }> {
-      const client = Context.current().client;
       // A scan, but of a small collection: one document per dedup key.
       const all = await Alert.find({}).lean<any[]>();
       let raised = 0;
       let resolved = 0;
       for (const a of all) {
         if (a.status === 'open' && (a.pagedCount ?? 0) < a.count) {
-          const outcome = await openOrAdd(client, { dedupKey: a._id, rule: a.rule, severity: a.severity, title: a.rule.replace(/[-_]/g, ' '), message: a.message, source: a.source ?? 'workflow', details: a.details }, a.count);
+          const outcome = await openOrAdd({ dedupKey: a._id, rule: a.rule, severity: a.severity, title: alertTitle(a.rule), message: a.message, source: a.source ?? 'workflow', details: a.details }, a.count);
           if (outcome === 'opened' || outcome === 'added') raised++;
         } else if (a.status === 'resolved' && a.incidentOpen) {
-          if (await resolveIncident(client, a._id, 'the alert was resolved')) resolved++;
+          if (await resolveIncident(a._id, 'the alert was resolved')) resolved++;
         }
       }
       return { raised, resolved };
     },
+
+    /**
+     * The names business workflows used before `one-alert-path` (recorded histories and executions
+     * still running replay them): the same path as raiseAlert/clearAlert, paged at once.
+     */
+    async recordAlert(input: { dedupKey: string; rule: string; severity: AlertSeverity; message: string; source: string; details?: unknown }): Promise<void> {
+      await service.raiseAlert({ ...input, title: alertTitle(input.rule), details: input.details as Record<string, unknown> | undefined });
+    },
+    async resolveAlert(input: { dedupKey: string }): Promise<void> {
+      await service.clearAlert({ dedupKey: input.dedupKey, note: 'the alert was resolved' });
+    },
   };
+  return service;
 }

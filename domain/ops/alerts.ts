@@ -2,8 +2,8 @@ import { Alert } from '../persistence/models/alert';
 
 export type AlertSeverity = 'critical' | 'high' | 'medium' | 'low' | 'warning';
 
-/** Alerts raised by business workflows (a failed step waiting for a manual retry); ops workflows page on them. */
-export function createAlertActivities() {
+/** The alert records (one per dedup key, counted): the bookkeeping under domain/ops/alerting.ts. */
+export function alertRecords() {
   return {
     /** Recovery: the failure an alert reported is over. */
     async resolveAlert(input: { dedupKey: string }): Promise<void> {

@@ -1,4 +1,3 @@
-import { ApplicationFailure } from '@temporalio/activity';
 import mongoose from 'mongoose';
 import { resolve } from 'node:path';
 import type { Config } from '../../common/config';
@@ -7,15 +6,13 @@ import { applyRetention, compareWithManifest, dumpDatabase, openArchive, restore
 
 const PERMANENT_FS_ERRORS = ['ENOTDIR', 'EACCES', 'EROFS', 'EPERM', 'EEXIST'];
 
-type BackupConfig = Pick<Config, 'BACKUP_DIR' | 'BACKUP_KEEP_DAILY' | 'BACKUP_KEEP_MONTHLY'>;
+import type { BackupSummary } from '../../contracts/ops';
 
-export interface BackupSummary {
-  archive: string;
-  collections: number;
-  documents: number;
-  bytes: number;
-  createdAt: string;
-}
+export type BackupConfig = Pick<Config, 'BACKUP_DIR' | 'BACKUP_KEEP_DAILY' | 'BACKUP_KEEP_MONTHLY'>;
+
+/** The backup folder cannot be written (not a folder, not ours): retrying will not help. */
+export class BackupDirUnusable extends Error {}
+
 
 function db() {
   const d = mongoose.connection.db;
@@ -24,13 +21,13 @@ function db() {
 }
 
 /** The nightly backup's steps: dump, verify by restoring into a scratch database, retention, heartbeat. */
-export function createBackupActivities(config: BackupConfig) {
+export function backupJobs(config: BackupConfig) {
   const dir = resolve(config.BACKUP_DIR);
   return {
     async createBackup(): Promise<BackupSummary> {
       const { archive, manifest } = await dumpDatabase(db(), dir).catch((err: NodeJS.ErrnoException) => {
         // A backup folder that is not a folder, or not ours to write, will not heal in minutes.
-        if (err.code && PERMANENT_FS_ERRORS.includes(err.code)) throw ApplicationFailure.nonRetryable(`cannot write backups to ${dir}: ${err.message}`, 'BackupDirUnusable');
+        if (err.code && PERMANENT_FS_ERRORS.includes(err.code)) throw new BackupDirUnusable(`cannot write backups to ${dir}: ${err.message}`);
         throw err;
       });
       return {

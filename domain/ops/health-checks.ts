@@ -3,17 +3,10 @@ import { countEvent, counterKey } from '../persistence/counters';
 import { HealthCheck } from '../persistence/models/health-check';
 import { DependencyStatus } from '../persistence/models/metric-count';
 import { DEFAULT_TIMEZONE } from '../../common/time';
-import type { ProbeResult, ProbeStatus } from './probes';
+import type { HealthSnapshot } from '../../contracts/ops';
 
-export interface HealthSnapshot {
-  checkId: string;
-  status: ProbeStatus;
-  probes: ProbeResult[];
-  checkedAt: string;
-}
-
-/** MongoDB activities of the ops health monitor. */
-export function createHealthCheckActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
+/** The health monitor's records: snapshots, each dependency's status, daily uptime counters. */
+export function healthCheckStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {
     /**
      * Idempotent by checkId, so an activity retry never writes a second snapshot. Also keeps each

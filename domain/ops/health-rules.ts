@@ -3,8 +3,7 @@
  * is tested on its own. ok → degraded → down and back: each level has its own dedup key, and a
  * level no longer true is cleared (its incident resolved with a recovery notice).
  */
-import type { AlertToRaise } from './alerting';
-import type { ProbeResult } from './probes';
+import type { AlertToRaise, ProbeResult } from '../../contracts/ops';
 import { DEPENDENCY_LABELS } from '../../common/health-status';
 
 const downRule = (name: string) => (name === 'mongodb' ? 'database_down' : name === 'temporal' ? 'temporal_unreachable' : 'provider_degraded');

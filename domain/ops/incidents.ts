@@ -4,7 +4,7 @@ import type { IncidentState, NotificationRequest } from '../../contracts/ops';
 export const incidentDocId = (state: Pick<IncidentState, 'dedupKey' | 'openedAt'>) => `${state.dedupKey}@${state.openedAt}`;
 
 /** MongoDB bookkeeping of the incident workflows (the API lists incidents from here). */
-export function createIncidentActivities() {
+export function incidentStore() {
   return {
     async saveIncident(input: { workflowId: string; runId: string; state: IncidentState }): Promise<void> {
       const s = input.state;

@@ -3,8 +3,7 @@
  * the metrics workflow stays deterministic and each rule is tested on its own. A rule that holds
  * is raised under its dedup key; one that no longer holds is cleared (auto-resolving its incident).
  */
-import type { MetricsSnapshot } from './metrics-snapshot';
-import type { AlertToRaise } from './alerting';
+import type { AlertToRaise, MetricsSnapshot } from '../../contracts/ops';
 import type { AlertRules } from '../../common/ops-policy';
 
 export interface RuleOutcome {

@@ -8,46 +8,11 @@ import { DEPENDENCY_LABELS } from '../../common/health-status';
 import { bucketId, bucketOf, counterKeyText, DURATION_EDGES_MS, localDay, type Granularity, type MetricFamily } from '../persistence/counters';
 import { DependencyStatus, Heartbeat, MetricCount, MetricSnapshot, OAuthCredential } from '../persistence/models/metric-count';
 import { formatMinorUnits, isCurrency } from '../../common/money';
+import type { MetricsSnapshot } from '../../contracts/ops';
 import type { AlertRules } from '../../common/ops-policy';
 
 type Counters = Record<string, any>;
 
-export interface MetricsSnapshot {
-  financials: {
-    total_processed_today: Record<string, number>;
-    total_processed_month: Record<string, number>;
-    payments_pending: number;
-    payments_approved: number;
-    payments_rejected: number;
-    approval_rate: number | null;
-  };
-  performance: {
-    payment_success_rate: number | null;
-    webhook_success_rate: number | null;
-    webhook_avg_response_time: number | null;
-    webhook_p95_response_time: number | null;
-    webhooks_last_hour: { total: number; succeeded: number; ignored: number; failed: number };
-    payments_last_hour: { approved: number; rejected: number; total: number };
-    payments_per_minute: number;
-    transactions_per_client: Record<string, number>;
-  };
-  system_health: {
-    services: { name: string; status: 'healthy' | 'degraded' | 'down' | 'unknown'; response_time_ms: number | null; uptime_percentage: number | null; checked_at: string | null; error?: string }[];
-  };
-  security: {
-    invalid_signatures_last_hour: Record<string, number>;
-    threats_last_hour: number;
-    top_threats: { threat_type: string; severity: string; count: number; description: string }[];
-    threat_level: 'low' | 'medium' | 'high' | 'critical';
-  };
-  trends: {
-    hourly_volume: { hour: string; payments: number; approved: number; amount: Record<string, number> }[];
-    daily_revenue: { date: string; amount: Record<string, number>; approved: number }[];
-  };
-  credentials: { name: string; expires_at: string | null; days_left: number | null; last_error?: string }[];
-  heartbeats: { name: string; last_at: string | null; hours_since: number }[];
-  metadata: { generated_at: string; timezone: string; buckets_read: number; computation_ms: number; period: { today: string; month: string } };
-}
 
 const THREAT_DESCRIPTIONS: Record<string, string> = { INVALID_WEBHOOK_SIGNATURE: 'Webhooks con firma inválida detectados' };
 
@@ -72,7 +37,8 @@ function addInto(into: Counters, from: Counters | undefined) {
   return into;
 }
 
-export function createMetricsActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALERT_RULES'>) {
+/** Computes the snapshot from the buckets (the metrics workflow and the dashboard), and stores it. */
+export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALERT_RULES'>) {
   const tz = config.SCHEDULE_TIMEZONE;
   return {
     async computeMetricsSnapshot(): Promise<{ snapshot: MetricsSnapshot; rules: AlertRules }> {

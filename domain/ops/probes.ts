@@ -1,16 +1,13 @@
+/**
+ * Measuring the systems the product depends on. Each probe is one cheap authenticated read; slower
+ * than the provider_degraded threshold is degraded, no answer within PROBE_TIMEOUT_MS (or an error
+ * status) is down. Used by the health monitor's activities and by the API's /health routes.
+ */
 import mongoose from 'mongoose';
 import type { Client } from '@temporalio/client';
-import type { HealthLevel } from '../../common/health-status';
-
-export type ProbeStatus = HealthLevel;
-export interface ProbeResult {
-  name: string;
-  status: ProbeStatus;
-  latencyMs: number;
-  error?: string;
-  /** Slower than the api_response_time rule's threshold (set by the ops probes). */
-  slow?: boolean;
-}
+import type { Config } from '../../common/config';
+import type { ProbeResult } from '../../contracts/ops';
+import { ghlTokenSource } from '../crm/gohighlevel-credentials';
 
 /** Above this a dependency that answers is reported degraded (seed 001: slow is not down). */
 export const DEGRADED_AFTER_MS = 1000;
@@ -54,4 +51,42 @@ export async function httpPing(url: string, headers: Record<string, string>, tim
   const res = await fetch(url, { headers, signal: AbortSignal.timeout(timeoutMs) });
   await res.arrayBuffer();
   if (!res.ok) throw new Error(`${new URL(url).pathname} answered ${res.status}`);
+}
+
+export type ProbeConfig = Pick<
+  Config,
+  'MERCADOPAGO_BASE_URL' | 'MERCADOPAGO_ACCESS_TOKEN' | 'GHL_BASE_URL' | 'GHL_ACCESS_TOKEN' | 'GHL_LOCATION_ID' | 'GHL_API_VERSION' | 'ALERT_RULES' | 'GHL_CLIENT_ID' | 'GHL_CLIENT_SECRET' | 'GHL_REFRESH_TOKEN' | 'DATA_ENCRYPTION_KEY'
+>;
+
+/**
+ * The four dependency probes with the configured thresholds (the api_response_time rule marks a
+ * slow answer). Without a config only MongoDB and Temporal can be probed.
+ */
+export function dependencyProbes(config?: ProbeConfig) {
+  const degradedMs = config?.ALERT_RULES.provider_degraded.threshold;
+  const slowMs = config?.ALERT_RULES.api_response_time.threshold ?? Infinity;
+  const timed = async (name: string, probe: () => Promise<unknown>): Promise<ProbeResult> => {
+    const r = await timeProbe(name, probe, degradedMs);
+    return { ...r, slow: r.status !== 'down' && r.latencyMs > slowMs };
+  };
+  const ghlToken = config ? ghlTokenSource(config) : undefined;
+  const need = () => {
+    if (!config) throw new Error('provider probes need the config');
+    return config;
+  };
+  return {
+    probeMongo: (): Promise<ProbeResult> => timed('mongodb', () => withTimeout(mongoPing(), PROBE_TIMEOUT_MS)),
+    probeTemporal: (client: Pick<Client, 'connection'>): Promise<ProbeResult> => timed('temporal', () => withTimeout(temporalPing(client), PROBE_TIMEOUT_MS)),
+    probeMercadoPago: (): Promise<ProbeResult> => {
+      const c = need();
+      return timed('mercadopago', () => httpPing(`${c.MERCADOPAGO_BASE_URL}/v1/payment_methods`, { authorization: `Bearer ${c.MERCADOPAGO_ACCESS_TOKEN}` }));
+    },
+    probeGoHighLevel: (): Promise<ProbeResult> => {
+      const c = need();
+      return timed('gohighlevel', async () => {
+        const token = typeof ghlToken === 'function' ? await ghlToken() : ghlToken;
+        await httpPing(`${c.GHL_BASE_URL}/locations/${encodeURIComponent(c.GHL_LOCATION_ID)}`, { authorization: `Bearer ${token}`, version: c.GHL_API_VERSION });
+      });
+    },
+  };
 }

@@ -8,7 +8,7 @@ const DAY = 86_400_000;
 export const OPS_RETENTION = { m5BucketsDays: 3, hourBucketsDays: 62, claimsDays: 2, snapshotsDays: 30, healthChecksDays: 14, accessAuditDays: 90 } as const;
 
 /** Daily clean-up of ops data that only matters for a while (the `ops-retention-daily` Schedule). */
-export function createRetentionActivities() {
+export function retentionJobs() {
   return {
     async cleanupOpsData(): Promise<{ deleted: Record<string, number>; droppedCollections: string[] }> {
       const now = Date.now();

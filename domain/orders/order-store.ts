@@ -1,5 +1,4 @@
-import { Context } from '@temporalio/activity';
-import { WorkflowNotFoundError } from '@temporalio/client';
+import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import type { Config } from '../../common/config';
 import { Affiliate } from '../persistence/models/affiliate';
 import { AffiliateAttribution } from '../persistence/models/affiliate-attribution';
@@ -13,8 +12,8 @@ import type { OrderView } from '../../contracts/orders';
 import { isDuplicateKey } from '../persistence/connection';
 
 
-/** MongoDB activities of the order saga: its projection and its affiliate attribution. */
-export function createOrderStoreActivities(config: Config) {
+/** The order saga's records: its projection and its affiliate attribution (which may start a commission). */
+export function orderStore(config: Config, temporal: Client) {
   return {
     /**
      * Writes the workflow's view of the order. Upsert guarded by revision: a delayed write of an
@@ -46,7 +45,7 @@ export function createOrderStoreActivities(config: Config) {
       const campaign = await Campaign.findOne({ status: 'active', currency: input.currency, startsAt: { $lte: now }, endsAt: { $gte: now } }).sort({ startsAt: -1 }).lean();
       if (!campaign) return { recorded, reason: `no live campaign in ${input.currency}` };
       try {
-        const { conversion } = await registerConversion(Context.current().client, config, {
+        const { conversion } = await registerConversion(temporal, config, {
           externalId: `order:${input.orderNumber}`,
           affiliateId: affiliate._id,
           campaignId: campaign._id,
@@ -71,7 +70,7 @@ export function createOrderStoreActivities(config: Config) {
       await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'voided' } });
       const conversionId = conversionIdFor(`order:${input.orderNumber}`);
       if (!(await Conversion.exists({ _id: conversionId }))) return;
-      await refundConversion(Context.current().client, conversionId, `order ${input.orderNumber} cancelled`).catch((err) => {
+      await refundConversion(temporal, conversionId, `order ${input.orderNumber} cancelled`).catch((err) => {
         // Past the clawback window the commission workflow is closed: nothing left to take back.
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       });

@@ -1,20 +1,12 @@
-import { Context } from '@temporalio/activity';
 import { Payment } from '../persistence/models/payment';
 import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { PaymentTransition } from '../persistence/models/payment-transition';
-import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
+import type { PaymentSnapshot, SavePaymentResult } from '../../contracts/webhooks';
 import { isDuplicateKey } from '../persistence/connection';
 import type { Config } from '../../common/config';
 import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, counterKey } from '../persistence/counters';
 
-export interface SavePaymentResult {
-  /** inserted / updated: this write changed the projection; stale: a newer or equal version was already stored. */
-  outcome: 'inserted' | 'updated' | 'stale';
-  previousStatus?: string;
-  /** True for exactly one workflow per payment: the one that claimed its move into `approved`. */
-  becameApproved: boolean;
-}
 
 
 /**
@@ -73,16 +65,16 @@ async function writeProjection(paymentId: string, version: number, doc: Record<s
   throw new Error(`savePayment ${paymentId}: too much contention`);
 }
 
-/** MongoDB activities for the payment projection (and the payment metric counters). */
-export function createPaymentStoreActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
+/** The payment projection (and the payment metric counters). */
+export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {
     /**
      * Upsert monotonic by date_last_updated, without transactions: insert if new, otherwise a
      * compare-and-set on the stored version (a single-document conditional write). An older
      * notification processed late never regresses the state, and exactly one concurrent writer
-     * observes each status transition.
+     * observes each status transition. `owner` (the calling workflow) claims the move into `approved`.
      */
-    async savePayment(p: PaymentSnapshot): Promise<SavePaymentResult> {
+    async savePayment(p: PaymentSnapshot, owner: string): Promise<SavePaymentResult> {
       const version = Date.parse(p.dateLastUpdated);
       const doc = {
         paymentId: p.paymentId,
@@ -119,7 +111,6 @@ export function createPaymentStoreActivities(config: Pick<Config, 'SCHEDULE_TIME
       }
       // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the
       // conditional update is atomic too, on FerretDB v1 only the insert is.
-      const owner = Context.current().info.workflowExecution?.workflowId ?? 'unknown';
       const becameApproved = p.status === 'approved' && (await claimTransition(p.paymentId, 'approved', owner));
       return { outcome, previousStatus, becameApproved };
     },

@@ -1,8 +1,6 @@
-import { Context } from '@temporalio/activity';
 import type { Config } from '../../common/config';
 import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, durationBucket } from '../persistence/counters';
-import { createAlertActivities } from '../ops/alerts';
 import { WebhookEvent } from '../persistence/models/webhook-event';
 
 export interface StepFailure {
@@ -11,23 +9,21 @@ export interface StepFailure {
   error: string;
 }
 
-/** Counted once per activity execution (its identity is the claim), in the webhook metric buckets. */
-function countWebhookOutcome(timeZone: string, inc: Record<string, number>): Promise<boolean> {
-  const info = Context.current().info;
+/** Counted once per `countKey` (the activity execution's identity), in the webhook metric buckets. */
+function countWebhookOutcome(timeZone: string, countKey: string, inc: Record<string, number>): Promise<boolean> {
   return countEvent({
     family: 'webhooks',
     at: new Date(),
     granularities: ['m5', 'd'],
     timeZone,
-    claimKey: `webhook:${info.workflowExecution?.workflowId}:${info.workflowExecution?.runId}:${info.activityId}`,
+    claimKey: countKey,
     inc,
   });
 }
 
-/** MongoDB activities that keep the webhook-event projection and the alerts ops workflows read. */
-export function createWebhookEventActivities(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
+/** The webhook-event projection (the event log the API lists) and the webhook metric buckets. */
+export function webhookEventStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {
-    ...createAlertActivities(),
     /**
      * Opens (or re-opens, on a manual retry) the event's projection. Written by the workflow, not the
      * API, so the webhook's acknowledgement waits only for Temporal's durable start.
@@ -54,12 +50,12 @@ export function createWebhookEventActivities(config: Pick<Config, 'SCHEDULE_TIME
       );
     },
 
-    async markWebhookFailed(input: StepFailure): Promise<void> {
+    async markWebhookFailed(input: StepFailure, countKey: string): Promise<void> {
       await WebhookEvent.updateOne(
         { _id: input.eventId },
         { $set: { status: 'failed', failedStep: input.step, lastError: input.error, updatedAt: new Date() } },
       );
-      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, { failed: 1 });
+      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, countKey, { failed: 1 });
     },
 
     async markWebhookRetrying(input: { eventId: string }): Promise<void> {
@@ -74,7 +70,7 @@ export function createWebhookEventActivities(config: Pick<Config, 'SCHEDULE_TIME
       orderNumber?: string;
       finishedAt: string;
       durationMs: number;
-    }): Promise<void> {
+    }, countKey: string): Promise<void> {
       await WebhookEvent.updateOne(
         { _id: input.eventId },
         {
@@ -90,7 +86,7 @@ export function createWebhookEventActivities(config: Pick<Config, 'SCHEDULE_TIME
           $inc: { attempts: input.succeededSteps },
         },
       );
-      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, {
+      await countWebhookOutcome(config.SCHEDULE_TIMEZONE, countKey, {
         [input.status]: 1,
         duration_ms_sum: input.durationMs,
         duration_count: 1,

@@ -8,7 +8,7 @@
  * and only those the product's retention keeps (5-minute buckets 3 days, hour buckets 62 days).
  */
 import mongoose from 'mongoose';
-import { createMetricsActivities } from '../../domain/ops/metrics-snapshot';
+import { createMetricsActivities } from '../../activities/mongodb/ops';
 import { parseConfig } from '../../common/config';
 import { bucketId, bucketOf, counterKey, type Granularity } from '../../domain/persistence/counters';
 import { MetricCount } from '../../domain/persistence/models/metric-count';

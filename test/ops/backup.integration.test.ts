@@ -13,7 +13,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import mongoose from 'mongoose';
 import * as tar from 'tar';
-import { createBackupActivities } from '../../domain/ops/backups';
+import { createBackupActivities } from '../../activities/backup/activities';
 import { applyRetention, archiveName, openArchive } from '../../domain/ops/backup-archive';
 import { bucketId, bucketOf, countEvent } from '../../domain/persistence/counters';
 import { MetricCount } from '../../domain/persistence/models/metric-count';

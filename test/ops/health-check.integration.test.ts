@@ -4,8 +4,8 @@ import { Client, Connection } from '@temporalio/client';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import { HealthCheck } from '../../domain/persistence/models/health-check';
-import { createHealthCheckActivities } from '../../domain/ops/health-checks';
-import { createProbeActivities } from '../../domain/ops/dependency-probes';
+import { createHealthCheckActivities } from '../../activities/mongodb/ops';
+import { createProbeActivities } from '../../activities/probes';
 import { integrationServers, uniqueName, type IntegrationServers } from '../harness/servers';
 
 let servers: IntegrationServers;

@@ -4,7 +4,7 @@
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import type { MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
+import type { MetricsSnapshot } from '../../contracts/ops';
 import { ConfigError, parseConfig } from '../../common/config';
 import { DEFAULT_ALERT_RULES, DEFAULT_ONCALL_ROTATION, maintenanceCovering, onCallAt } from '../../common/ops-policy';
 import { healthAlerts } from '../../domain/ops/health-rules';

@@ -8,8 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
-import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../contracts/webhooks';
+import { notificationStateQuery, retrySignal, type MercadoPagoNotification, type PaymentSnapshot } from '../../contracts/webhooks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;

@@ -2,8 +2,8 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { MockActivityEnvironment } from '@temporalio/testing';
-import { createPaymentStoreActivities, type SavePaymentResult } from '../../domain/payments/payment-store';
-import type { PaymentSnapshot } from '../../activities/mercadopago/activities';
+import { createPaymentStoreActivities } from '../../activities/mongodb/payments';
+import type { PaymentSnapshot, SavePaymentResult } from '../../contracts/webhooks';
 import { ensureIndexes } from '../../domain/persistence/models';
 import { Payment } from '../../domain/persistence/models/payment';
 import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';

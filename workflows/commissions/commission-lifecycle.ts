@@ -1,9 +1,8 @@
 import { ApplicationFailure, allHandlersFinished, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createAlertActivities } from '../../domain/ops/alerts';
-import type { createCommissionStoreActivities } from '../../domain/commissions/commission-store';
-import type { CommissionStatusName } from '../../domain/persistence/models/commission';
+import type { createCommissionStoreActivities } from '../../activities/mongodb/commissions';
+import type { createAlertingActivities } from '../../activities/temporal/alerting';
 import { CommissionStatus } from '../../contracts/search-attributes';
-import { mongoProjectionActivity } from '../retry-policies';
+import { retriedUntilDone } from '../retry-policies';
 import {
   NOT_AWAITING_APPROVAL,
   commissionStateQuery,
@@ -11,13 +10,15 @@ import {
   decideCommissionSignal,
   decideCommissionUpdate,
   type ApprovalDecision,
+  type CommissionStatusName,
   type CommissionInput,
   type CommissionView,
 } from '../../contracts/commissions';
 
 // Everything here is MongoDB bookkeeping that must eventually happen: retried until it does.
-const store = proxyActivities<ReturnType<typeof createCommissionStoreActivities>>(mongoProjectionActivity);
-const alerts = proxyActivities<ReturnType<typeof createAlertActivities>>(mongoProjectionActivity);
+const store = proxyActivities<ReturnType<typeof createCommissionStoreActivities>>(retriedUntilDone);
+// The one alert path (activities/temporal/alerting.ts): paged at once, retried until it is.
+const alerts = proxyActivities<ReturnType<typeof createAlertingActivities>>(retriedUntilDone);
 
 /**
  * One conversion's commission (seed 004), `commission-<conversionId>`: calculate → hold (a refund

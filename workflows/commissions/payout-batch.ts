@@ -1,8 +1,9 @@
 import { proxyActivities } from '@temporalio/workflow';
-import type { createPayoutActivities, PayoutBatchResult } from '../../domain/commissions/payouts';
-import { mongoProjectionActivity } from '../retry-policies';
+import type { createPayoutActivities } from '../../activities/mongodb/commissions';
+import type { PayoutBatchResult } from '../../contracts/commissions';
+import { retriedUntilDone } from '../retry-policies';
 
-const payouts = proxyActivities<ReturnType<typeof createPayoutActivities>>({ ...mongoProjectionActivity, startToCloseTimeout: '10 minutes' });
+const payouts = proxyActivities<ReturnType<typeof createPayoutActivities>>({ ...retriedUntilDone, startToCloseTimeout: '10 minutes' });
 
 /** The month before `at`, as YYYY-MM (UTC): the schedule runs on the 1st, paying the month that ended. */
 export function previousMonth(at: Date): string {

@@ -1,18 +1,15 @@
 import { ActivityFailure, ApplicationFailure, proxyActivities } from '@temporalio/workflow';
-import type { BackupSummary, createBackupActivities } from '../../domain/ops/backups';
-import type { createAlertingActivities } from '../../domain/ops/alerting';
-import { alertingActivity, backupActivity, mongoActivity } from '../retry-policies';
+import type { createBackupActivities } from '../../activities/backup/activities';
+import type { createAlertingActivities } from '../../activities/temporal/alerting';
+import type { BackupReport } from '../../contracts/ops';
+import { alertingWithinAMinute, wholeDatabaseJob, databaseStep } from '../retry-policies';
 
-const backup = proxyActivities<ReturnType<typeof createBackupActivities>>(backupActivity);
-const bookkeeping = proxyActivities<ReturnType<typeof createBackupActivities>>(mongoActivity);
-const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);
+const backup = proxyActivities<ReturnType<typeof createBackupActivities>>(wholeDatabaseJob);
+const bookkeeping = proxyActivities<ReturnType<typeof createBackupActivities>>(databaseStep);
+const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingWithinAMinute);
 
 export const BACKUP_FAILED_KEY = 'backup-failed';
 
-export interface BackupReport extends BackupSummary {
-  verified: true;
-  retention: { kept: string[]; deleted: string[] };
-}
 
 /**
  * The nightly verified backup (its Schedule: BACKUP_CRON in SCHEDULE_TIMEZONE): dump every

@@ -1,15 +1,16 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createHealthCheckActivities, HealthSnapshot } from '../../domain/ops/health-checks';
-import type { createAlertingActivities } from '../../domain/ops/alerting';
-import type { createProbeActivities } from '../../domain/ops/dependency-probes';
+import type { createHealthCheckActivities } from '../../activities/mongodb/ops';
+import type { createProbeActivities } from '../../activities/probes';
+import type { createAlertingActivities } from '../../activities/temporal/alerting';
+import type { HealthSnapshot } from '../../contracts/ops';
 import { worstStatus } from '../../common/health-status';
-import { alertingActivity, probeActivity } from '../retry-policies';
+import { alertingWithinAMinute, measuredOnce } from '../retry-policies';
 import { healthAlerts } from '../../domain/ops/health-rules';
 
-const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(probeActivity);
-const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);
+const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(measuredOnce);
+const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingWithinAMinute);
 // The snapshot is a record, not a duty: a few tries, then this minute goes without one.
-const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>({ ...alertingActivity, retry: { ...alertingActivity.retry, maximumAttempts: 3 } });
+const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>({ ...alertingWithinAMinute, retry: { ...alertingWithinAMinute.retry, maximumAttempts: 3 } });
 
 /**
  * The health monitor, run every minute by its Schedule: probes MongoDB, Temporal, MercadoPago and

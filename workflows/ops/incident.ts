@@ -1,8 +1,8 @@
 import { condition, continueAsNew, log, proxyActivities, setHandler, upsertSearchAttributes, workflowInfo, ApplicationFailure } from '@temporalio/workflow';
-import type { createIncidentActivities } from '../../domain/ops/incidents';
+import type { createIncidentActivities } from '../../activities/mongodb/ops';
 import type { createNotificationActivities } from '../../activities/notifications/activities';
 import { IncidentKey } from '../../contracts/search-attributes';
-import { mongoProjectionActivity, notificationActivity } from '../retry-policies';
+import { retriedUntilDone, pageOnOneChannel } from '../retry-policies';
 import {
   acknowledgeSignal,
   acknowledgeUpdate,
@@ -17,8 +17,8 @@ import {
   type TimelineEntry,
 } from '../../contracts/ops';
 
-const notifications = proxyActivities<ReturnType<typeof createNotificationActivities>>(notificationActivity);
-const store = proxyActivities<ReturnType<typeof createIncidentActivities>>(mongoProjectionActivity);
+const notifications = proxyActivities<ReturnType<typeof createNotificationActivities>>(pageOnOneChannel);
+const store = proxyActivities<ReturnType<typeof createIncidentActivities>>(retriedUntilDone);
 
 const MINUTE = 60_000;
 const TIMELINE_LIMIT = 200;

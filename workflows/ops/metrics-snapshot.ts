@@ -1,17 +1,13 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createMetricsActivities, MetricsSnapshot } from '../../domain/ops/metrics-snapshot';
-import type { createAlertingActivities, RaiseOutcome } from '../../domain/ops/alerting';
-import { alertingActivity, mongoActivity } from '../retry-policies';
+import type { createMetricsActivities } from '../../activities/mongodb/ops';
+import type { createAlertingActivities } from '../../activities/temporal/alerting';
+import type { MetricsCheckResult } from '../../contracts/ops';
+import { alertingWithinAMinute, databaseStep } from '../retry-policies';
 import { metricAlerts } from '../../domain/ops/metric-rules';
 
-const metrics = proxyActivities<ReturnType<typeof createMetricsActivities>>(mongoActivity);
-const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingActivity);
+const metrics = proxyActivities<ReturnType<typeof createMetricsActivities>>(databaseStep);
+const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingWithinAMinute);
 
-export interface MetricsCheckResult {
-  snapshot: MetricsSnapshot;
-  alerts: { dedupKey: string; rule: string; outcome: RaiseOutcome }[];
-  cleared: string[];
-}
 
 /**
  * Every METRICS_INTERVAL_MINUTES (its Schedule), or on demand: computes the snapshot from the

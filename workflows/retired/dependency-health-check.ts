@@ -1,15 +1,18 @@
 import { proxyActivities, workflowInfo } from '@temporalio/workflow';
-import type { createHealthCheckActivities, HealthSnapshot } from '../../domain/ops/health-checks';
-import type { createProbeActivities } from '../../domain/ops/dependency-probes';
+import type { createHealthCheckActivities } from '../../activities/mongodb/ops';
+import type { createProbeActivities } from '../../activities/probes';
+import type { HealthSnapshot } from '../../contracts/ops';
 import { worstStatus } from '../../common/health-status';
-import { mongoActivity, probeActivity } from '../retry-policies';
+import { databaseStep, measuredOnce } from '../retry-policies';
 
-const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(probeActivity);
-const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>(mongoActivity);
+const probes = proxyActivities<ReturnType<typeof createProbeActivities>>(measuredOnce);
+const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>(databaseStep);
 
 /**
- * Probes the product's dependencies and stores a health snapshot. Run by the ops health-monitor
- * schedule; its id (per run) keys the snapshot so a retried save is a no-op.
+ * Retired: the health monitor (../ops/health-monitor.ts) replaced it, and no Schedule or route
+ * starts it any more. It stays in the bundle only so that its recorded histories
+ * (test/histories/dependency-health-check.*) keep replaying; remove it together with them once no
+ * execution of it can exist.
  */
 export async function dependencyHealthCheck(): Promise<HealthSnapshot> {
   const mongo = await probes.probeMongo();

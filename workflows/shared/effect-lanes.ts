@@ -1,41 +1,31 @@
 /**
  * Side effects of a long-lived business workflow, run in ordered lanes (one per system), each
- * lane independent of the others: CRM being down never holds back a refund. An effect whose
- * activity gives up (its retry policy exhausted) marks the step failed, calls `onFailed` (alert,
- * projection) and waits for a manual `retry` signal; the retry runs the failed effect again and the
- * lane carries on. Effects already done are never repeated: their completion is in history.
+ * lane independent of the others: CRM being down never holds back a refund. Each effect is a
+ * ManualRetry step: when its activity gives up it is reported and waits for a manual `retry`, and
+ * the lane carries on after it.
  */
-import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
-import { retrySignal } from '../../contracts/webhooks';
+import { condition } from '@temporalio/workflow';
+import { ManualRetry, type FailedStepHooks } from './manual-retry';
 
 export interface Effect {
   name: string;
   run: () => Promise<void>;
 }
 
-export interface LaneHooks {
-  onFailed(step: string, error: string): Promise<void>;
-  onRetrying(step: string): Promise<void>;
-}
-
 export class EffectLanes<L extends string> {
   private readonly queues = new Map<L, Effect[]>();
-  private readonly failed = new Set<string>();
-  private retryGeneration = 0;
+  private readonly gate: ManualRetry;
   private closing = false;
   private readonly drained: Promise<void[]>;
-  manualRetries = 0;
 
-  constructor(
-    lanes: readonly L[],
-    private readonly hooks: LaneHooks,
-  ) {
+  constructor(lanes: readonly L[], hooks: FailedStepHooks) {
     for (const lane of lanes) this.queues.set(lane, []);
-    setHandler(retrySignal, () => {
-      // A retry while nothing has failed is a no-op, not a queued surprise for a later failure.
-      if (this.failed.size > 0) this.retryGeneration++;
-    });
+    this.gate = new ManualRetry(hooks);
     this.drained = Promise.all(lanes.map((lane) => this.drain(lane)));
+  }
+
+  get manualRetries(): number {
+    return this.gate.retries;
   }
 
   enqueue(lane: L, name: string, run: () => Promise<void>): void {
@@ -45,24 +35,6 @@ export class EffectLanes<L extends string> {
   /** Names of effects not yet done, in lane order. */
   pending(): string[] {
     return [...this.queues.values()].flat().map((e) => e.name);
-  }
-
-  /** Runs `run` as a step: on an exhausted activity, report and wait for a manual retry, then run it again. */
-  async step<T>(name: string, run: () => Promise<T>): Promise<T> {
-    for (;;) {
-      try {
-        return await run();
-      } catch (err) {
-        if (!(err instanceof ActivityFailure)) throw err;
-        const generation = this.retryGeneration;
-        this.failed.add(name);
-        await this.hooks.onFailed(name, err.cause?.message ?? err.message);
-        await condition(() => this.retryGeneration > generation);
-        this.failed.delete(name);
-        this.manualRetries++;
-        await this.hooks.onRetrying(name);
-      }
-    }
   }
 
   /** Lets every lane finish what it holds, then stops them. */
@@ -77,7 +49,7 @@ export class EffectLanes<L extends string> {
       await condition(() => queue.length > 0 || this.closing);
       if (queue.length === 0) return;
       const effect = queue[0];
-      await this.step(effect.name, effect.run);
+      await this.gate.step(effect.name, effect.run);
       queue.shift();
     }
   }

@@ -8,19 +8,21 @@ import {
   workflowInfo,
 } from '@temporalio/workflow';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
-import type { createMercadoPagoActivities, PaymentSnapshot } from '../../activities/mercadopago/activities';
-import type { createPaymentStoreActivities, SavePaymentResult } from '../../domain/payments/payment-store';
-import type { createWebhookEventActivities } from '../../domain/payments/webhook-events';
+import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
+import type { createPaymentStoreActivities, createWebhookEventActivities } from '../../activities/mongodb/payments';
+import type { createAlertingActivities } from '../../activities/temporal/alerting';
 import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
 import { orderWorkflowId, paymentUpdatedSignal } from '../../contracts/orders';
-import { goHighLevelActivity, mercadoPagoActivity, mongoActivity, mongoProjectionActivity } from '../retry-policies';
-import { EffectLanes } from '../shared/effect-lanes';
-import { notificationStateQuery, type MercadoPagoNotification, type NotificationState } from '../../contracts/webhooks';
+import { goHighLevelCall, mercadoPagoCall, databaseStep, retriedUntilDone } from '../retry-policies';
+import { ManualRetry } from '../shared/manual-retry';
+import { notificationStateQuery, type MercadoPagoNotification, type NotificationState, type PaymentSnapshot, type SavePaymentResult } from '../../contracts/webhooks';
 
-const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoActivity);
-const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelActivity);
-const payments = proxyActivities<ReturnType<typeof createPaymentStoreActivities>>(mongoActivity);
-const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(mongoProjectionActivity);
+const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoCall);
+const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelCall);
+const payments = proxyActivities<ReturnType<typeof createPaymentStoreActivities>>(databaseStep);
+const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(retriedUntilDone);
+// The one alert path (activities/temporal/alerting.ts): paged at once, retried until it is.
+const alerts = proxyActivities<ReturnType<typeof createAlertingActivities>>(retriedUntilDone);
 
 /**
  * One verified MercadoPago notification, processed to completion exactly once in effect:
@@ -42,15 +44,15 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
 
   const alertKey = `webhook-failed:${n.eventId}`;
 
-  // The shared failed-step mechanism (also the `retry` signal's handler), without side-effect lanes.
-  const retries = new EffectLanes([], {
+  // A failed step waits for a person's `retry` (the signal's handler is ManualRetry's).
+  const retries = new ManualRetry({
     async onFailed(name, error) {
       state.phase = 'failed';
       state.failedStep = name;
       state.lastError = error;
       upsertSearchAttributes([{ key: WebhookStatus, value: 'failed' }]);
       await events.markWebhookFailed({ eventId: n.eventId, step: name, error });
-      await events.recordAlert({
+      await alerts.recordAlert({
         dedupKey: alertKey,
         rule: 'webhook_processing_failed',
         severity: 'high',
@@ -130,7 +132,7 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   });
   // Added after executions were already running: patched() keeps their histories replayable.
   if (state.manualRetries > 0 && patched('resolve-alert-on-recovery')) {
-    await events.resolveAlert({ dedupKey: alertKey });
+    await alerts.resolveAlert({ dedupKey: alertKey });
   }
   return state;
 }

@@ -1,7 +1,8 @@
 import { Schema, model, models, type InferSchemaType, type Model } from 'mongoose';
 
-export const COMMISSION_STATUSES = ['created', 'calculated', 'held', 'pending_approval', 'approved', 'payable', 'paid', 'voided', 'rejected', 'clawed_back'] as const;
-export type CommissionStatusName = (typeof COMMISSION_STATUSES)[number];
+import { COMMISSION_STATUSES } from '../../../contracts/commissions';
+
+export { COMMISSION_STATUSES, type CommissionStatusName } from '../../../contracts/commissions';
 
 /** The commission projection, written by its workflow `commission-<conversionId>`. */
 const commissionSchema = new Schema(

@@ -1,8 +1,9 @@
 import { Schema, model, models, type InferSchemaType, type Model } from 'mongoose';
 import { CURRENCIES } from '../../../common/money';
 
-export const ORDER_STATUSES = ['created', 'awaiting_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'rejected'] as const;
-export type OrderStatusName = (typeof ORDER_STATUSES)[number];
+import { ORDER_STATUSES } from '../../../contracts/orders';
+
+export { ORDER_STATUSES, type OrderStatusName } from '../../../contracts/orders';
 
 /**
  * The order projection: what the order's workflow last recorded, for lists and filters. The

@@ -1,0 +1,12 @@
+/** MongoDB activities of the ops workflows: health records, incidents, metrics, retention. */
+import type { Config } from '../../common/config';
+import { DEFAULT_TIMEZONE } from '../../common/time';
+import { healthCheckStore } from '../../domain/ops/health-checks';
+import { incidentStore } from '../../domain/ops/incidents';
+import { metricsSnapshots } from '../../domain/ops/metrics-snapshot';
+import { retentionJobs } from '../../domain/ops/retention';
+
+export const createHealthCheckActivities = (config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) => healthCheckStore(config);
+export const createIncidentActivities = () => incidentStore();
+export const createMetricsActivities = (config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALERT_RULES'>) => metricsSnapshots(config);
+export const createRetentionActivities = () => retentionJobs();

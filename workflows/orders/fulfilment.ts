@@ -1,0 +1,70 @@
+/**
+ * After payment: fulfilment one step at a time (processing → shipped → delivered) and cancellation
+ * until the order ships, both as validated updates (an invalid move is refused before it is
+ * recorded in history).
+ */
+import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
+import { CANCELLABLE, INVALID_TRANSITION, NEXT_FULFILLMENT, cancelOrderUpdate, fulfillmentUpdate, type CancelRequest } from '../../contracts/orders';
+import { cancelPaidOrder } from './order-effects';
+import type { OrderSaga } from './order-saga';
+
+export function handleFulfilment(saga: OrderSaga): void {
+  const { record, effects } = saga;
+  const { state } = record;
+  const orderNumber = saga.input.orderNumber;
+
+  setHandler(
+    fulfillmentUpdate,
+    async (req) => {
+      record.setStatus(req.status, `order_${req.status}`, { by: req.by, ...(req.trackingNumber ? { trackingNumber: req.trackingNumber } : {}) });
+      if (req.status === 'shipped') {
+        state.trackingNumber = req.trackingNumber;
+        effects.sendEmail('shipped');
+      }
+      await record.persist();
+      return record.view();
+    },
+    {
+      validator: (req) => {
+        const next = NEXT_FULFILLMENT[state.status];
+        if (next !== req.status) {
+          throw ApplicationFailure.create({
+            type: INVALID_TRANSITION,
+            message: `order ${orderNumber} is ${state.status}; ${next ? `the next status is ${next}` : 'it cannot move on'}, not ${req.status}`,
+            details: [{ current: state.status, requested: req.status, allowed: next ? [next, ...(CANCELLABLE.includes(state.status) ? ['cancelled'] : [])] : [] }],
+          });
+        }
+        if (req.status === 'shipped' && !req.trackingNumber) {
+          throw ApplicationFailure.create({ type: 'TrackingNumberRequired', message: 'shipping needs a tracking number', details: [{ field: 'tracking_number' }] });
+        }
+      },
+    },
+  );
+
+  setHandler(
+    cancelOrderUpdate,
+    async (req) => {
+      if (state.status === 'awaiting_payment') {
+        // The main flow decides, so a payment approved at the same moment is settled exactly once
+        // (paid, then cancelled with a refund).
+        saga.cancelRequest = req;
+        await condition(() => state.status === 'cancelled');
+      } else {
+        cancelPaidOrder(saga, req);
+      }
+      await record.persist();
+      return record.view();
+    },
+    {
+      validator: (_req: CancelRequest) => {
+        if (!CANCELLABLE.includes(state.status)) {
+          throw ApplicationFailure.create({
+            type: INVALID_TRANSITION,
+            message: `order ${orderNumber} is ${state.status} and can no longer be cancelled`,
+            details: [{ current: state.status, requested: 'cancelled', allowed: NEXT_FULFILLMENT[state.status] ? [NEXT_FULFILLMENT[state.status]] : [] }],
+          });
+        }
+      },
+    },
+  );
+}
