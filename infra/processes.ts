@@ -223,6 +223,16 @@ export async function startTemporalDevServer(opts: { port: number; uiPort?: numb
   return proc;
 }
 
+/**
+ * A connection string for the embedded FerretDB: it has no retryable writes, so the string turns
+ * them off (MongoDB's strings keep the driver's default, on). The code sets no driver option.
+ */
+export function ferretDbUri(uri: string): string {
+  const url = new URL(uri);
+  if (!url.searchParams.has('retryWrites')) url.searchParams.set('retryWrites', 'false');
+  return url.toString();
+}
+
 /** FerretDB v1 on its SQLite handler: the embedded MongoDB-wire server. */
 export async function startFerretDB(opts: { port: number; dataDir: string; logFile: string }): Promise<ManagedProcess> {
   mkdirSync(opts.dataDir, { recursive: true });

@@ -11,6 +11,7 @@ import path from 'node:path';
 import { ConfigError, parseConfig, type Config } from '../common/config';
 import { runMainJob } from './demo';
 import {
+  ferretDbUri,
   isPortFree,
   MissingToolError,
   ROOT,
@@ -129,7 +130,7 @@ async function main() {
       say('using the MongoDB at MONGODB_URI');
     }
 
-    const env = { ...process.env };
+    const env = { ...process.env, ...(embedMongo ? { MONGODB_URI: ferretDbUri(config.MONGODB_URI) } : {}) };
     say(`provider sandbox on ${config.SANDBOX_PORT}`);
     const sandbox = nodeProcess('sandbox', 'sandbox/main.ts', env);
     watch(sandbox);

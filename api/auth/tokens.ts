@@ -8,7 +8,7 @@ import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../common/config';
 import { RevokedToken } from '../../domain/persistence/models/revoked-token';
 import type { UserRole } from '../../domain/persistence/models/user';
-import { isDuplicateKey } from '../../domain/persistence/connection';
+import { isDuplicateKey } from '../../domain/persistence/write-patterns';
 
 const ISSUER = 'pagos-flow';
 const AUDIENCE = 'pagos-flow-api';

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { User, type UserRole } from '../../domain/persistence/models/user';
 import { hashPassword } from './passwords';
-import { isDuplicateKey } from '../../domain/persistence/connection';
+import { isDuplicateKey } from '../../domain/persistence/write-patterns';
 
 
 export const normaliseEmail = (email: string) => email.trim().toLowerCase();

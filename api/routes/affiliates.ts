@@ -12,7 +12,7 @@ import type { Config } from '../../common/config';
 import { decryptField, encryptField, keyFromBase64, maskTail } from '../../common/crypto';
 import { Affiliate, AFFILIATE_TIERS, type AffiliateDoc } from '../../domain/persistence/models/affiliate';
 import { Campaign, type CampaignDoc } from '../../domain/persistence/models/campaign';
-import { isDuplicateKey } from '../../domain/persistence/connection';
+import { isDuplicateKey } from '../../domain/persistence/write-patterns';
 import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money';
 import { minorUnitsOf } from '../amounts';
 import { requireRole, requireStaff } from '../auth/principal';

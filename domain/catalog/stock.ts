@@ -1,13 +1,11 @@
 /**
- * Stock changes as an append-only chain per sku: entry n+1 of `stock_movements` (`_id` `<sku>:<n+1>`)
- * holds the change and the state after it. Appending is an insert of a unique _id, which exactly one
- * concurrent writer wins on MongoDB and on FerretDB v1 (whose conditional updates are a read and a
- * write in separate steps, so `available >= qty` as an update filter would oversell under load).
- * A loser rolls forward to the winner's entry and decides again. `opKey` (unique) makes every
- * change idempotent across activity retries. The `stock` document caches the newest entry.
+ * Stock per sku as an append-only chain of `stock_movements` (`_id` `<sku>:<n>`), each entry the
+ * change and the levels after it (domain/persistence/write-patterns.ts, appendToChain: a
+ * conditional `available >= qty` update would oversell under load on FerretDB v1). `opKey` makes
+ * every change idempotent across activity retries. The `stock` document caches the newest entry.
  */
 import { Stock, StockMovement, type StockMovementKind } from '../persistence/models/stock';
-import { isDuplicateKey } from '../persistence/connection';
+import { appendToChain, cacheNewerVersion, rollForward, type ChainEntry } from '../persistence/write-patterns';
 
 export interface StockChange {
   sku: string;
@@ -28,8 +26,6 @@ export interface StockLevels {
 export type StockChangeResult =
   | ({ applied: true; version: number } & StockLevels)
   | ({ applied: false; reason: 'insufficient_stock' | 'no_such_stock' | 'nothing_reserved' } & StockLevels);
-
-const movementId = (sku: string, version: number) => `${sku}:${version}`;
 
 /** The state after `change`, or why it cannot apply. */
 function next(levels: StockLevels, version: number, change: StockChange): StockLevels | 'insufficient_stock' | 'no_such_stock' | 'nothing_reserved' {
@@ -52,20 +48,13 @@ function next(levels: StockLevels, version: number, change: StockChange): StockL
   }
 }
 
-async function alreadyApplied(opKey: string): Promise<StockChangeResult | undefined> {
-  const own = await StockMovement.findOne({ opKey }).lean();
-  return own ? { applied: true, version: own.version, available: own.available, reserved: own.reserved } : undefined;
-}
+const movementId = (sku: string) => (version: number) => `${sku}:${version}`;
+const levelsOf = (e: ChainEntry<StockLevels>): StockLevels => ({ available: e.available, reserved: e.reserved });
 
-/** Rolls the cached state forward to the newest entry of the chain. */
-async function newest(sku: string): Promise<{ version: number } & StockLevels> {
+/** The cached newest levels of a sku (version 0: no stock yet). */
+async function cachedHead(sku: string): Promise<{ version: number } & StockLevels> {
   const cached = await Stock.findById(sku).lean();
-  let cur = cached ? { version: cached.version, available: cached.available, reserved: cached.reserved } : { version: 0, available: 0, reserved: 0 };
-  for (;;) {
-    const entry = await StockMovement.findById(movementId(sku, cur.version + 1)).lean();
-    if (!entry) return cur;
-    cur = { version: entry.version, available: entry.available, reserved: entry.reserved };
-  }
+  return cached ? { version: cached.version, available: cached.available, reserved: cached.reserved } : { version: 0, available: 0, reserved: 0 };
 }
 
 /** Applies one stock change exactly once; linearisable per sku without transactions. */
@@ -73,58 +62,24 @@ export async function applyStockChange(change: StockChange): Promise<StockChange
   if (!Number.isSafeInteger(change.quantity) || (change.kind !== 'adjust' && change.quantity < 0)) {
     throw new Error(`invalid stock quantity ${change.quantity}`);
   }
-  let cur = await newest(change.sku);
-  for (let attempt = 0; attempt < 10_000; attempt++) {
-    const after = next(cur, cur.version, change);
-    if (typeof after === 'string') {
-      // A retry of a change that did apply must not be refused now that the stock moved on.
-      return (await alreadyApplied(change.opKey)) ?? { applied: false, reason: after, available: cur.available, reserved: cur.reserved };
-    }
-    const version = cur.version + 1;
-    try {
-      await StockMovement.collection.insertOne({
-        _id: movementId(change.sku, version),
-        sku: change.sku,
-        version,
-        kind: change.kind,
-        quantity: change.quantity,
-        ...after,
-        opKey: change.opKey,
-        ...(change.orderNumber ? { orderNumber: change.orderNumber } : {}),
-        ...(change.reason ? { reason: change.reason } : {}),
-        at: new Date(),
-      } as never);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
-      const winner = await StockMovement.findById(movementId(change.sku, version)).lean();
-      if (winner) {
-        // Someone else appended this version first: decide again on their state.
-        cur = { version: winner.version, available: winner.available, reserved: winner.reserved };
-        continue;
-      }
-      // The version was free, so the duplicate is our opKey: applied before (a retried activity).
-      const own = await alreadyApplied(change.opKey);
-      if (own) return own;
-      throw err;
-    }
-    await cacheLevels(change.sku, version, after);
-    return { applied: true, version, ...after };
-  }
-  throw new Error(`stock ${change.sku}: too much contention`);
-}
-
-/** Best effort and monotonic: the chain is the truth, the cache only shortens the roll-forward. */
-async function cacheLevels(sku: string, version: number, levels: StockLevels) {
-  try {
-    await Stock.updateOne({ _id: sku, version: { $lt: version } }, { $set: { ...levels, version, updatedAt: new Date() } }, { upsert: true });
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err; // a newer version is cached already
-  }
+  const result = await appendToChain<StockLevels, Exclude<ReturnType<typeof next>, StockLevels>>({
+    entries: StockMovement,
+    key: change.sku,
+    head: () => cachedHead(change.sku),
+    state: levelsOf,
+    decide: (cur) => next(cur, cur.version, change),
+    opKey: change.opKey,
+    fields: { sku: change.sku, kind: change.kind, quantity: change.quantity, ...(change.orderNumber ? { orderNumber: change.orderNumber } : {}), ...(change.reason ? { reason: change.reason } : {}) },
+  });
+  if (!result.applied) return { applied: false, reason: result.refusal, available: result.current.available, reserved: result.current.reserved };
+  const { version, available, reserved } = result.entry;
+  // Best effort and monotonic: the chain is the truth, the cache only shortens the roll-forward.
+  await cacheNewerVersion(Stock, change.sku, version, { available, reserved, updatedAt: new Date() });
+  return { applied: true, version, available, reserved };
 }
 
 /** Current levels of a sku (rolled forward, exact). */
 export async function stockLevels(sku: string): Promise<({ version: number } & StockLevels) | undefined> {
-  const cur = await newest(sku);
+  const cur = await rollForward(StockMovement, movementId(sku), await cachedHead(sku), (e) => ({ version: e.version, ...levelsOf(e) }));
   return cur.version === 0 ? undefined : cur;
 }
-

@@ -1,5 +1,5 @@
 import { BusinessEvent } from '../persistence/models/business-event';
-import { isDuplicateKey } from '../persistence/connection';
+import { insertOnce } from '../persistence/write-patterns';
 
 export interface BusinessEventInput {
   tipo_evento: string;
@@ -16,19 +16,15 @@ export interface BusinessEventInput {
 
 /** Appends one event in seed 004's shape; the same event twice (a retry) is one row. */
 export async function appendBusinessEvent(e: BusinessEventInput): Promise<void> {
-  try {
-    await BusinessEvent.collection.insertOne({
-      _id: `evt_${e.entityId}_${e.tipo_evento}`,
-      tipo_evento: e.tipo_evento,
-      fecha_evento: e.at ?? new Date(),
-      ...(e.afiliado_id ? { afiliado_id: e.afiliado_id } : {}),
-      ...(e.campana_id ? { campana_id: e.campana_id } : {}),
-      ...(e.conversion_id ? { conversion_id: e.conversion_id } : {}),
-      ...(e.comision_id ? { comision_id: e.comision_id } : {}),
-      datos: e.datos ?? {},
-      metadatos: { version: '1.0', origen: e.origen },
-    } as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-  }
+  await insertOnce(BusinessEvent, {
+    _id: `evt_${e.entityId}_${e.tipo_evento}`,
+    tipo_evento: e.tipo_evento,
+    fecha_evento: e.at ?? new Date(),
+    ...(e.afiliado_id ? { afiliado_id: e.afiliado_id } : {}),
+    ...(e.campana_id ? { campana_id: e.campana_id } : {}),
+    ...(e.conversion_id ? { conversion_id: e.conversion_id } : {}),
+    ...(e.comision_id ? { comision_id: e.comision_id } : {}),
+    datos: e.datos ?? {},
+    metadatos: { version: '1.0', origen: e.origen },
+  });
 }

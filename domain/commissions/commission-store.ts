@@ -1,11 +1,10 @@
 import { Affiliate } from '../persistence/models/affiliate';
 import { Campaign } from '../persistence/models/campaign';
 import { Commission, LedgerEntry } from '../persistence/models/commission';
-import { isDuplicateKey } from '../persistence/connection';
 import type { CommissionCalculation, CommissionView } from '../../contracts/commissions';
 import { commissionFor } from './rates';
 import { appendBusinessEvent } from './business-events';
-import { writeByRevision } from '../persistence/write-patterns';
+import { insertOnce, writeByRevision } from '../persistence/write-patterns';
 
 async function writeCommission(view: CommissionView): Promise<void> {
   const { commissionId, revision, createdAt, updatedAt, calculation, holdUntil, ...rest } = view;
@@ -68,11 +67,7 @@ export function commissionStore() {
 
     /** One ledger entry per commission and kind: a retry finds it there. */
     async appendLedgerEntry(input: { commissionId: string; affiliateId: string; campaignId: string; kind: 'payable' | 'clawback'; amountMinor: number; currency: string }): Promise<void> {
-      try {
-        await LedgerEntry.collection.insertOne({ _id: `${input.commissionId}:${input.kind}`, ...input, payoutId: null, at: new Date() } as never);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-      }
+      await insertOnce(LedgerEntry, { _id: `${input.commissionId}:${input.kind}`, ...input, payoutId: null, at: new Date() });
     },
   };
 }

@@ -9,7 +9,7 @@ import type { Config } from '../../common/config';
 import { Affiliate } from '../persistence/models/affiliate';
 import { Campaign, type CampaignDoc } from '../persistence/models/campaign';
 import { Conversion, type ConversionDoc } from '../persistence/models/conversion';
-import { isDuplicateKey } from '../persistence/connection';
+import { insertOnce } from '../persistence/write-patterns';
 import type { Currency } from '../../common/money';
 import { AffiliateId, CampaignId, CommissionStatus } from '../../contracts/search-attributes';
 import { commissionIdOf, commissionLifecycleWorkflow, commissionWorkflowId, conversionRefundedSignal, type CommissionInput } from '../../contracts/commissions';
@@ -106,10 +106,7 @@ export async function registerConversion(temporal: Client, config: Config, input
   if (campaign.currency !== input.currency) throw new ConversionRejected('currency', 'currency_mismatch', `campaign ${input.campaignId} pays in ${campaign.currency}, not ${input.currency}`);
 
   const doc = { _id, ...input, products: input.products ?? [], status: 'registered' as const, createdAt: now };
-  try {
-    await Conversion.collection.insertOne(doc as never);
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
+  if (!(await insertOnce(Conversion, doc))) {
     const raced = (await Conversion.findById(_id).lean())!;
     await startCommission(temporal, config, raced);
     return { conversion: raced, created: false };

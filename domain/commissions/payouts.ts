@@ -1,7 +1,7 @@
 import { stringify } from 'csv-stringify/sync';
 import { Affiliate } from '../persistence/models/affiliate';
 import { Commission, LedgerEntry, Payout, PayoutBatch } from '../persistence/models/commission';
-import { isDuplicateKey } from '../persistence/connection';
+import { insertOnce } from '../persistence/write-patterns';
 import { formatMinorUnits, isCurrency } from '../../common/money';
 import type { PayoutBatchResult } from '../../contracts/commissions';
 import { appendBusinessEvent } from './business-events';
@@ -63,10 +63,7 @@ export async function runPayoutBatch(input: { period: string }): Promise<PayoutB
       continue;
     }
     const payoutId = `po_${period}_${b.affiliateId}_${b.currency}`;
-    try {
-      await Payout.collection.insertOne({ _id: payoutId, period, affiliateId: b.affiliateId, amountMinor: b.amountMinor, currency: b.currency, entries: b.entries, status: 'pending', createdAt: new Date() } as never);
-    } catch (err) {
-      if (!isDuplicateKey(err)) throw err;
+    if (!(await insertOnce(Payout, { _id: payoutId, period, affiliateId: b.affiliateId, amountMinor: b.amountMinor, currency: b.currency, entries: b.entries, status: 'pending', createdAt: new Date() }))) {
       continue; // this period already paid this affiliate; later entries wait for the next batch
     }
     await LedgerEntry.updateMany({ _id: { $in: b.entries }, payoutId: null }, { $set: { payoutId } });

@@ -7,9 +7,8 @@ import { Conversion } from '../persistence/models/conversion';
 import { isCurrency } from '../../common/money';
 import { ConversionRejected, conversionIdFor, refundConversion, registerConversion } from '../commissions/conversions';
 import { Order } from '../persistence/models/order';
-import { writeByRevision } from '../persistence/write-patterns';
+import { insertOnce, writeByRevision } from '../persistence/write-patterns';
 import type { OrderView } from '../../contracts/orders';
-import { isDuplicateKey } from '../persistence/connection';
 
 
 /** The order saga's records: its projection and its affiliate attribution (which may start a commission). */
@@ -31,13 +30,7 @@ export function orderStore(config: Config, temporal: Client) {
      * stays `recorded` for a person to look at.
      */
     async recordAffiliateAttribution(input: { orderNumber: string; affiliateCode: string; customerEmail: string; amountMinor: number; currency: string; paymentId: string }): Promise<{ recorded: boolean; conversionId?: string; reason?: string }> {
-      let recorded = true;
-      try {
-        await AffiliateAttribution.collection.insertOne({ _id: input.orderNumber, ...input, status: 'recorded', at: new Date() } as never);
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        recorded = false;
-      }
+      const recorded = await insertOnce(AffiliateAttribution, { _id: input.orderNumber, ...input, status: 'recorded', at: new Date() });
       const affiliate = await Affiliate.findOne({ code: input.affiliateCode, status: 'active' }).lean();
       if (!affiliate) return { recorded, reason: `no active affiliate with code ${input.affiliateCode}` };
       if (!isCurrency(input.currency)) return { recorded, reason: `unknown currency ${input.currency}` };

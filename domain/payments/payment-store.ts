@@ -2,7 +2,7 @@ import { Payment } from '../persistence/models/payment';
 import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { PaymentTransition } from '../persistence/models/payment-transition';
 import type { PaymentSnapshot, SavePaymentResult } from '../../contracts/webhooks';
-import { isDuplicateKey } from '../persistence/connection';
+import { claimOnce, compareAndSetByVersion } from '../persistence/write-patterns';
 import type { Config } from '../../common/config';
 import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, counterKey } from '../persistence/counters';
@@ -28,42 +28,8 @@ export function toMinor(amount: number, currency: string): number {
  * Claims `<paymentId>:<status>` for `owner`; true if this owner holds the claim (first insert, or a
  * retry of the owner's own earlier claim).
  */
-export async function claimTransition(paymentId: string, status: string, owner: string): Promise<boolean> {
-  const _id = `${paymentId}:${status}`;
-  try {
-    await PaymentTransition.collection.insertOne({ _id, paymentId, status, owner, at: new Date() } as never);
-    return true;
-  } catch (err) {
-    if (!isDuplicateKey(err)) throw err;
-    const existing = await PaymentTransition.findById(_id).lean();
-    return existing?.owner === owner;
-  }
-}
-
-/**
- * Insert if new, else compare-and-set on the stored version; never regresses to an older version.
- * (Atomic on MongoDB; on FerretDB v1 two writers racing within milliseconds can both pass the
- * version check, so there the last of them wins — the transition claim above is what guards effects.)
- */
-async function writeProjection(paymentId: string, version: number, doc: Record<string, unknown>): Promise<{ outcome: SavePaymentResult['outcome']; previousStatus?: string }> {
-  for (let attempt = 0; attempt < 20; attempt++) {
-    const stored = await Payment.findById(paymentId, { status: 1, version: 1 }).lean();
-    if (!stored) {
-      try {
-        await Payment.collection.insertOne({ _id: paymentId, ...doc } as never);
-        return { outcome: 'inserted' };
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        continue; // another writer inserted first: compare against its version
-      }
-    }
-    if (stored.version >= version) return { outcome: 'stale', previousStatus: stored.status };
-    const res = await Payment.updateOne({ _id: paymentId, version: stored.version }, { $set: doc });
-    if (res.modifiedCount === 1) return { outcome: 'updated', previousStatus: stored.status };
-    // Lost the race to a concurrent writer: re-read and compare again.
-  }
-  throw new Error(`savePayment ${paymentId}: too much contention`);
-}
+export const claimTransition = (paymentId: string, status: string, owner: string): Promise<boolean> =>
+  claimOnce(PaymentTransition, `${paymentId}:${status}`, owner, { paymentId, status });
 
 /** The payment projection (and the payment metric counters). */
 export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
@@ -95,7 +61,10 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
         version,
         syncedAt: new Date(),
       };
-      const { outcome, previousStatus } = await writeProjection(p.paymentId, version, doc);
+      // Atomic on MongoDB; on FerretDB v1 two writers racing within milliseconds can both pass the
+      // version check (the last wins): the transition claim below is what guards effects.
+      const { outcome, previous } = await compareAndSetByVersion<{ status: string }>(Payment, p.paymentId, version, doc, { status: 1 });
+      const previousStatus = previous?.status;
       if (outcome !== 'stale' && previousStatus !== p.status) {
         // Counted once per (payment, status), whichever workflow saw the move.
         await countEvent({

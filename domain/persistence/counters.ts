@@ -12,7 +12,7 @@
  */
 import mongoose from 'mongoose';
 import { MetricCount } from './models/metric-count';
-import { isDuplicateKey } from './connection';
+import { insertOnce } from './write-patterns';
 
 export type Granularity = 'm5' | 'h' | 'd' | 'mo';
 export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health';
@@ -118,14 +118,7 @@ export async function countEvent(input: {
   claimKey?: string;
 }): Promise<boolean> {
   const claims = input.claimKey ? mongoose.connection.collection(claimsCollectionName(input.at)) : undefined;
-  if (claims) {
-    try {
-      await claims.insertOne({ _id: input.claimKey as never, at: new Date() });
-    } catch (err) {
-      if (isDuplicateKey(err)) return false;
-      throw err;
-    }
-  }
+  if (claims && !(await insertOnce(claims, { _id: input.claimKey!, at: new Date() }))) return false;
   const docs = new Map<string, PendingDoc>();
   for (const g of input.granularities) {
     const bucket = bucketOf(input.at, g, input.timeZone);

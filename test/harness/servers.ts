@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { randomUUID } from 'node:crypto';
-import { freePort, startFerretDB, startTemporalDevServer, type ManagedProcess } from '../../infra/processes';
+import { ferretDbUri, freePort, startFerretDB, startTemporalDevServer, type ManagedProcess } from '../../infra/processes';
 
 export const ENV_TEMPORAL = 'PAGOSFLOW_TEST_TEMPORAL_ADDRESS';
 export const ENV_MONGO = 'PAGOSFLOW_TEST_MONGO_ADDRESS';
@@ -50,7 +50,7 @@ function fromAddresses(temporalAddress: string, mongoAddress: string): Integrati
   return {
     temporalAddress,
     mongoAddress,
-    mongoUri: (prefix = 'test') => `mongodb://${mongoAddress}/${uniqueName(prefix).replace(/-/g, '_')}`,
+    mongoUri: (prefix = 'test') => ferretDbUri(`mongodb://${mongoAddress}/${uniqueName(prefix).replace(/-/g, '_')}`),
     async stop() {},
   };
 }
