@@ -4,7 +4,7 @@
  * infra/stack.ts. A bad value stops the process with a message naming the variable.
  */
 import { z } from 'zod';
-import { TASK_QUEUES } from '../contracts/task-queues';
+import { TASK_QUEUES } from './task-queues';
 import { DEFAULT_TIMEZONE } from './time';
 import {
   alertRulesSchema,

@@ -4,9 +4,9 @@ import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';
 
 /** Started by domain/commissions/conversions.ts, one per conversion. */
-export const commissionLifecycleWorkflow = workflowRef('commissionLifecycle', TASK_QUEUE.commissions);
+export const commissionLifecycleWorkflow = workflowRef<(input: CommissionInput) => Promise<CommissionView>>()('commissionLifecycle', TASK_QUEUE.commissions);
 /** Started by its monthly Schedule (workers/schedules.ts) or by an admin (api/routes/commissions.ts). */
-export const commissionPayoutBatchWorkflow = workflowRef('commissionPayoutBatch', TASK_QUEUE.commissions);
+export const commissionPayoutBatchWorkflow = workflowRef<(input?: { period?: string }) => Promise<PayoutBatchResult>>()('commissionPayoutBatch', TASK_QUEUE.commissions);
 
 export const COMMISSION_STATUSES = ['created', 'calculated', 'held', 'pending_approval', 'approved', 'payable', 'paid', 'voided', 'rejected', 'clawed_back'] as const;
 export type CommissionStatusName = (typeof COMMISSION_STATUSES)[number];

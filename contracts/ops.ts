@@ -6,13 +6,13 @@ import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';
 
 /** Started by domain/ops/alerting.ts, one per dedup key. */
-export const incidentLifecycleWorkflow = workflowRef('incidentLifecycle', TASK_QUEUE.ops);
+export const incidentLifecycleWorkflow = workflowRef<(input: IncidentInput) => Promise<IncidentState>>()('incidentLifecycle', TASK_QUEUE.ops);
 /** Started by their Schedules (workers/schedules.ts); the metrics check also by the API. */
-export const healthMonitorWorkflow = workflowRef('healthMonitor', TASK_QUEUE.ops);
-export const metricsSnapshotWorkflow = workflowRef('metricsSnapshot', TASK_QUEUE.ops);
-export const databaseBackupWorkflow = workflowRef('databaseBackup', TASK_QUEUE.ops);
-export const opsRetentionWorkflow = workflowRef('opsRetention', TASK_QUEUE.ops);
-export const goHighLevelTokenRefreshWorkflow = workflowRef('goHighLevelTokenRefresh', TASK_QUEUE.ops);
+export const healthMonitorWorkflow = workflowRef<() => Promise<HealthSnapshot>>()('healthMonitor', TASK_QUEUE.ops);
+export const metricsSnapshotWorkflow = workflowRef<() => Promise<MetricsCheckResult>>()('metricsSnapshot', TASK_QUEUE.ops);
+export const databaseBackupWorkflow = workflowRef<() => Promise<BackupReport>>()('databaseBackup', TASK_QUEUE.ops);
+export const opsRetentionWorkflow = workflowRef<() => Promise<OpsRetentionReport>>()('opsRetention', TASK_QUEUE.ops);
+export const goHighLevelTokenRefreshWorkflow = workflowRef<() => Promise<TokenRefreshResult>>()('goHighLevelTokenRefresh', TASK_QUEUE.ops);
 
 /** One firing of an alert rule (or a business workflow's alert) for a dedup key. */
 export interface AlertFiring {
@@ -187,4 +187,10 @@ export interface TokenRefreshResult {
   reason?: string;
   accessExpiresAt?: string;
   expiresAt?: string;
+}
+
+/** The daily retention run's result: ops data expired, and backups kept and deleted. */
+export interface OpsRetentionReport {
+  data: { deleted: Record<string, number>; droppedCollections: string[] };
+  backups: { kept: string[]; deleted: string[] };
 }

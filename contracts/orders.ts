@@ -5,7 +5,7 @@ import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';
 
 /** Started by the API's checkout with update-with-start (api/routes/orders.ts). */
-export const orderCheckoutWorkflow = workflowRef('orderCheckout', TASK_QUEUE.orders);
+export const orderCheckoutWorkflow = workflowRef<(input: OrderInput) => Promise<OrderView>>()('orderCheckout', TASK_QUEUE.orders);
 
 export const ORDER_STATUSES = ['created', 'awaiting_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'rejected'] as const;
 export type OrderStatusName = (typeof ORDER_STATUSES)[number];

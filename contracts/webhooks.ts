@@ -4,7 +4,7 @@ import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';
 
 /** Started by the API for each verified delivery (api/webhooks/mercadopago.ts). */
-export const mercadoPagoNotificationWorkflow = workflowRef('processMercadoPagoNotification', TASK_QUEUE.webhooks);
+export const mercadoPagoNotificationWorkflow = workflowRef<(n: MercadoPagoNotification) => Promise<NotificationState>>()('processMercadoPagoNotification', TASK_QUEUE.webhooks);
 
 /** A verified MercadoPago notification, as the API hands it to Temporal. */
 export interface MercadoPagoNotification {

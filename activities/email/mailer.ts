@@ -1,14 +1,7 @@
 import nodemailer, { type Transporter } from 'nodemailer';
 import type { Config } from '../../common/config';
+import type { OutgoingMail } from '../../common/outgoing-mail';
 
-export interface OutgoingMail {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  /** Stable per logical message, so a retried send is recognisable as the same message downstream. */
-  messageId: string;
-}
 
 /** One SMTP transport per worker (nodemailer pools connections); SMTP_URL decides where mail goes. */
 export function createMailer(config: Pick<Config, 'SMTP_URL' | 'MAIL_FROM'>) {

@@ -3,7 +3,7 @@
  * Values are escaped: names and addresses come from customers.
  */
 import { formatMinorUnits, type Currency } from '../../common/money';
-import type { OutgoingMail } from '../../activities/email/mailer';
+import type { OutgoingMail } from '../../common/outgoing-mail';
 
 export type OrderEmailKind = 'confirmed' | 'shipped' | 'cancelled';
 
