@@ -5,8 +5,18 @@
  */
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { CANCELLABLE, INVALID_TRANSITION, NEXT_FULFILLMENT, cancelOrderUpdate, fulfillmentUpdate, type CancelRequest } from '../../contracts/orders';
-import { cancelPaidOrder } from './order-effects';
-import type { OrderSaga } from './order-saga';
+import { stock, store } from './order-activities';
+import type { OrderEffects } from './order-effects';
+import type { OrderPayments } from './order-payments';
+import { now } from './order-record';
+import type { SagaCore } from './order-saga';
+
+export interface OrderSaga extends SagaCore {
+  payments: OrderPayments;
+  effects: OrderEffects;
+  /** A cancel asked for while the payment is awaited: the main flow decides it. */
+  cancelRequest?: CancelRequest;
+}
 
 export function handleFulfilment(saga: OrderSaga): void {
   const { record, effects } = saga;
@@ -67,4 +77,24 @@ export function handleFulfilment(saga: OrderSaga): void {
       },
     },
   );
+}
+
+/** A paid order cancelled: refund, then restock and tell the customer once the money is back. */
+export function cancelPaidOrder(saga: OrderSaga, req: CancelRequest): void {
+  const { input, record, lanes, payments, effects } = saga;
+  const { state } = record;
+  record.setStatus('cancelled', 'order_cancelled', { reason: req.reason, by: req.by });
+  state.cancellation = { reason: req.reason, by: req.by, at: now() };
+  const paymentId = state.payment!.paymentId!;
+  payments.refund(paymentId, 'order_cancelled', () => {
+    state.payment!.status = 'refunded';
+    lanes.enqueue('payments', 'restockItems', async () => {
+      for (const item of input.items) await stock.restockItem({ orderNumber: input.orderNumber, sku: item.sku, quantity: item.quantity });
+      record.note('stock_restocked');
+      await record.persist();
+    });
+    effects.sendEmail('cancelled', { refundedMinor: input.totalMinor });
+  });
+  effects.syncCrm('lost', input.crm.cancelledTag);
+  if (input.affiliateCode) lanes.enqueue('payments', 'voidAffiliateAttribution', () => store.voidAffiliateAttribution({ orderNumber: input.orderNumber }));
 }

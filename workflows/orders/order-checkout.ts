@@ -2,12 +2,12 @@ import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, se
 import { CHECKOUT_FAILURES, checkoutUpdate, orderStateQuery, type CheckoutResult, type OrderInput, type OrderView, type Shortage } from '../../contracts/orders';
 import { EffectLanes } from '../shared/effect-lanes';
 import { Compensations } from './compensations';
-import { handleFulfilment } from './fulfilment';
+import { cancelPaidOrder, handleFulfilment, type OrderSaga } from './fulfilment';
 import { alerts, checkoutMp, reserving, stock, store } from './order-activities';
-import { cancelPaidOrder, OrderEffects } from './order-effects';
+import { OrderEffects } from './order-effects';
 import { OrderPayments } from './order-payments';
 import { now, OrderRecord } from './order-record';
-import { ORDER_LANES, type OrderSaga } from './order-saga';
+import { ORDER_LANES } from './order-saga';
 
 /**
  * One order, from checkout to delivery: reserve stock item by item (each reservation pushes its

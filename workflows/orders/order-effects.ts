@@ -1,13 +1,11 @@
-/** The order's side effects, each queued in its lane: emails, the CRM opportunity, a paid order's cancellation. */
+/** The order's side effects, each queued in its lane: emails and the CRM opportunity. */
 import { minorToProviderNumber } from '../../common/money';
-import type { CancelRequest } from '../../contracts/orders';
 import type { OrderEmailKind } from '../../domain/orders/order-emails';
-import { crm, email, stock, store } from './order-activities';
-import { now } from './order-record';
-import type { OrderSaga } from './order-saga';
+import { crm, email } from './order-activities';
+import type { SagaCore } from './order-saga';
 
 export class OrderEffects {
-  constructor(private readonly saga: Pick<OrderSaga, 'input' | 'record' | 'lanes'>) {}
+  constructor(private readonly saga: SagaCore) {}
 
   sendEmail(kind: OrderEmailKind, extra: { refundedMinor?: number; reason?: string } = {}): void {
     const { input, record, lanes } = this.saga;
@@ -49,24 +47,4 @@ export class OrderEffects {
       await record.persist();
     });
   }
-}
-
-/** A paid order cancelled: refund, then restock and tell the customer once the money is back. */
-export function cancelPaidOrder(saga: OrderSaga, req: CancelRequest): void {
-  const { input, record, lanes, payments, effects } = saga;
-  const { state } = record;
-  record.setStatus('cancelled', 'order_cancelled', { reason: req.reason, by: req.by });
-  state.cancellation = { reason: req.reason, by: req.by, at: now() };
-  const paymentId = state.payment!.paymentId!;
-  payments.refund(paymentId, 'order_cancelled', () => {
-    state.payment!.status = 'refunded';
-    lanes.enqueue('payments', 'restockItems', async () => {
-      for (const item of input.items) await stock.restockItem({ orderNumber: input.orderNumber, sku: item.sku, quantity: item.quantity });
-      record.note('stock_restocked');
-      await record.persist();
-    });
-    effects.sendEmail('cancelled', { refundedMinor: input.totalMinor });
-  });
-  effects.syncCrm('lost', input.crm.cancelledTag);
-  if (input.affiliateCode) lanes.enqueue('payments', 'voidAffiliateAttribution', () => store.voidAffiliateAttribution({ orderNumber: input.orderNumber }));
 }

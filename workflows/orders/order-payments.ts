@@ -7,7 +7,7 @@ import { setHandler } from '@temporalio/workflow';
 import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { paymentUpdatedSignal, type PaymentUpdate, type RefundRecord } from '../../contracts/orders';
 import { mp } from './order-activities';
-import type { OrderSaga } from './order-saga';
+import type { SagaCore } from './order-saga';
 
 const FAILED_PAYMENT_STATUSES = new Set(['rejected', 'cancelled']);
 
@@ -17,7 +17,7 @@ export class OrderPayments {
   /** Once the order's payment is decided, every other approved payment is given back. */
   decided = false;
 
-  constructor(private readonly saga: Pick<OrderSaga, 'input' | 'record' | 'lanes'>) {
+  constructor(private readonly saga: SagaCore) {
     setHandler(paymentUpdatedSignal, (u) => this.onUpdate(u));
   }
 
