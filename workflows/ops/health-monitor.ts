@@ -1,4 +1,4 @@
-import { proxyActivities, workflowInfo } from '@temporalio/workflow';
+import { patched, proxyActivities, workflowInfo } from '@temporalio/workflow';
 import type { createHealthCheckActivities } from '../../activities/mongodb/ops';
 import type { createProbeActivities } from '../../activities/probes';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
@@ -14,9 +14,9 @@ const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>({ 
 
 /**
  * The health monitor, run every minute by its Schedule: probes MongoDB, Temporal, MercadoPago and
- * GoHighLevel; raises or clears the dependency alerts (incidents page on them); picks up alerts
- * that business workflows recorded; stores the snapshot. Alerting does not depend on MongoDB
- * being up, so "database down" pages even when the snapshot cannot be stored.
+ * GoHighLevel; raises or clears the dependency alerts (incidents page on them); stores the
+ * snapshot. Alerting does not depend on MongoDB being up, so "database down" pages even when the
+ * snapshot cannot be stored.
  */
 export async function healthMonitor(): Promise<HealthSnapshot> {
   const results = await Promise.all([probes.probeMongo(), probes.probeTemporal(), probes.probeMercadoPago(), probes.probeGoHighLevel()]);
@@ -31,7 +31,10 @@ export async function healthMonitor(): Promise<HealthSnapshot> {
   };
   const mongoUp = results[0].status !== 'down';
   if (mongoUp) {
-    await Promise.all([alerting.sweepAlerts(), store.saveHealthSnapshot(snapshot)]).catch(() => undefined);
+    // Business workflows' alerts used to be paged by this sweep; they now raise through the alerting
+    // path at once (patched() keeps runs recorded before that replayable).
+    const sweep = !patched('business-alerts-raised-at-once');
+    await Promise.all([...(sweep ? [alerting.sweepAlerts()] : []), store.saveHealthSnapshot(snapshot)]).catch(() => undefined);
   }
   return snapshot;
 }
