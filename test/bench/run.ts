@@ -24,6 +24,7 @@ import { startServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
 import { benchOrders } from './orders';
 import { benchMetrics } from './metrics';
+import { mercadoPagoNotificationWorkflow } from '../../contracts/webhooks';
 
 const { values: opt } = parseArgs({
   options: {
@@ -96,7 +97,7 @@ async function main() {
     };
     const bareStart = async () => {
       const id = ++notificationId;
-      await client.workflow.start('processMercadoPagoNotification', {
+      await client.workflow.start(mercadoPagoNotificationWorkflow.type, {
         taskQueue: 'bench-floor',
         workflowId: `bench-floor-${id}`,
         args: [{ eventId: `floor-${id}`, source: 'webhook', type: 'payment', resourceId: String(id), receivedAt: new Date().toISOString(), crmApprovedTag: 'x' }],

@@ -9,7 +9,7 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { commissionFor } from '../../domain/commissions/rates';
-import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../contracts/commissions';
+import { type CommissionInput, commissionLifecycleWorkflow, commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate } from '../../contracts/commissions';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;
@@ -72,7 +72,7 @@ async function withWorker<T>(queue: string, activities: object, run: () => Promi
   }
 }
 async function start(queue: string, i: CommissionInput) {
-  const h = await env.client.workflow.start('commissionLifecycle', { taskQueue: queue, workflowId: `commission-${i.conversionId}`, args: [i] });
+  const h = await env.client.workflow.start(commissionLifecycleWorkflow.type, { taskQueue: queue, workflowId: `commission-${i.conversionId}`, args: [i] });
   started.push(h);
   return h;
 }

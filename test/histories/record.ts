@@ -21,16 +21,16 @@ import { activitiesFor } from '../../workers/task-queues';
 import { attemptRecorder } from '../../workers/attempt-recorder';
 import { createSandboxApp } from '../../sandbox/app';
 import { newPayment } from '../../sandbox/mercadopago';
-import { notificationStateQuery, retrySignal, type MercadoPagoNotification } from '../../contracts/webhooks';
+import { type MercadoPagoNotification, mercadoPagoNotificationWorkflow, notificationStateQuery, retrySignal } from '../../contracts/webhooks';
 import { startServers } from '../harness/servers';
 import { applyStockChange } from '../../domain/catalog/stock';
 import { startSmtpSink } from '../../sandbox/smtp-sink';
 import { Affiliate } from '../../domain/persistence/models/affiliate';
 import { Campaign } from '../../domain/persistence/models/campaign';
-import { commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate, type CommissionInput } from '../../contracts/commissions';
+import { type CommissionInput, commissionLifecycleWorkflow, commissionPayoutBatchWorkflow, commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate } from '../../contracts/commissions';
 import { freePort } from '../../infra/processes';
-import { acknowledgeUpdate, alertFiredSignal, incidentQuery, resolveSignal, resolveUpdate, type IncidentInput } from '../../contracts/ops';
-import { checkoutUpdate, fulfillmentUpdate, orderStateQuery, paymentUpdatedSignal, type OrderInput } from '../../contracts/orders';
+import { acknowledgeUpdate, alertFiredSignal, type IncidentInput, incidentLifecycleWorkflow, incidentQuery, resolveSignal, resolveUpdate } from '../../contracts/ops';
+import { checkoutUpdate, fulfillmentUpdate, orderCheckoutWorkflow, type OrderInput, orderStateQuery, paymentUpdatedSignal } from '../../contracts/orders';
 
 const TAG = process.argv[2];
 const ONLY = process.argv[3];
@@ -106,7 +106,7 @@ async function main() {
         levels: 3,
         ackTimeoutMinutes: 0.05,
       };
-      const incident = await client.workflow.start('incidentLifecycle', { taskQueue: 'ops', workflowId: 'incident-recorded', args: [incidentInput] });
+      const incident = await client.workflow.start(incidentLifecycleWorkflow.type, { taskQueue: 'ops', workflowId: 'incident-recorded', args: [incidentInput] });
       while ((await incident.query(incidentQuery)).level < 2) await new Promise((r) => setTimeout(r, 200));
       await incident.signal(alertFiredSignal, { ...incidentInput.alert, message: 'again' });
       await incident.executeUpdate(acknowledgeUpdate, { args: [{ by: 'recorder' }] });
@@ -129,7 +129,7 @@ async function main() {
     state.faults.push({ provider: 'gohighlevel', path: '/contacts/upsert', kind: 'error', status: 503, retryAfterSeconds: 1, remaining: -1 });
     const webhooks = await worker('webhooks');
     const n: MercadoPagoNotification = { eventId: 'mp-recorded', source: 'webhook', type: 'payment', action: 'payment.updated', resourceId: String(payment.id), receivedAt: new Date().toISOString(), crmApprovedTag: 'pago-aprobado' };
-    const notification = await client.workflow.start('processMercadoPagoNotification', { taskQueue: 'webhooks', workflowId: 'recorded-mercadopago-notification', args: [n] });
+    const notification = await client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'webhooks', workflowId: 'recorded-mercadopago-notification', args: [n] });
     await webhooks.runUntil(async () => {
       while ((await notification.query(notificationStateQuery)).phase !== 'failed') await new Promise((r) => setTimeout(r, 200));
       state.faults = [];
@@ -155,7 +155,7 @@ async function main() {
       latePaymentWindowMs: 1_000,
       crm: { pipelineId: 'p', paidTag: 'pedido-pagado', cancelledTag: 'pedido-cancelado' },
     };
-    const order = await client.workflow.start('orderCheckout', { taskQueue: 'orders', workflowId: `order-${input.orderNumber}`, args: [input] });
+    const order = await client.workflow.start(orderCheckoutWorkflow.type, { taskQueue: 'orders', workflowId: `order-${input.orderNumber}`, args: [input] });
     await orders.runUntil(async () => {
       await order.executeUpdate(checkoutUpdate);
       state.faults.push({ provider: 'gohighlevel', path: '/opportunities/upsert', kind: 'error', status: 401, remaining: -1 });
@@ -176,7 +176,7 @@ async function main() {
     await save(order, 'order-checkout-delivered');
 
     // Timed out, released, then a late payment refunded inside the late window.
-    const late = await client.workflow.start('orderCheckout', {
+    const late = await client.workflow.start(orderCheckoutWorkflow.type, {
       taskQueue: 'orders',
       workflowId: 'order-PF-RECORDED0002',
       args: [{ ...input, orderNumber: 'PF-RECORDED0002', affiliateCode: undefined, paymentTimeoutMs: 1_000, latePaymentWindowMs: 3_000 }],
@@ -197,14 +197,14 @@ async function main() {
     await Campaign.collection.insertOne({ _id: 'camp_rec', name: 'Rec', startsAt: now, endsAt: new Date(now.getTime() + 86_400_000), budgetMinor: 1, currency: 'COP', channels: [], commission: { saleBps: 1500 }, status: 'active', createdAt: now, updatedAt: now } as never);
     const commissions = await worker('commissions');
     const ci: CommissionInput = { commissionId: 'com_rec', conversionId: 'conv_rec', affiliateId: 'af_rec', campaignId: 'camp_rec', conversionType: 'venta', baseMinor: 1_000_000, currency: 'COP', holdMs: 500, autoApproveMaxMinor: 1000, reminderAfterMs: 1500, clawbackWindowMs: 60_000 };
-    const commission = await client.workflow.start('commissionLifecycle', { taskQueue: 'commissions', workflowId: 'commission-conv_rec', args: [ci] });
+    const commission = await client.workflow.start(commissionLifecycleWorkflow.type, { taskQueue: 'commissions', workflowId: 'commission-conv_rec', args: [ci] });
     const batch = await commissions.runUntil(async () => {
       while ((await commission.query(commissionStateQuery)).remindersSent === 0) await new Promise((r) => setTimeout(r, 200));
       await commission.executeUpdate(decideCommissionUpdate, { args: [{ approved: true, by: 'recorder' }] });
       while ((await commission.query(commissionStateQuery)).status !== 'payable') await new Promise((r) => setTimeout(r, 100));
       await commission.signal(conversionRefundedSignal, { reason: 'recorded refund' });
       await commission.result();
-      const b = await client.workflow.start('commissionPayoutBatch', { taskQueue: 'commissions', workflowId: 'recorded-payout-batch', args: [{ period: '2026-11' }] });
+      const b = await client.workflow.start(commissionPayoutBatchWorkflow.type, { taskQueue: 'commissions', workflowId: 'recorded-payout-batch', args: [{ period: '2026-11' }] });
       await b.result();
       return b;
     });

@@ -10,15 +10,7 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createNotificationActivities } from '../../activities/notifications/activities';
 import { parseConfig } from '../../common/config';
 import { DEFAULT_ESCALATION_MATRIX, DEFAULT_ONCALL_ROTATION, escalationDepth, onCallAt } from '../../common/ops-policy';
-import {
-  acknowledgeSignal,
-  acknowledgeUpdate,
-  alertFiredSignal,
-  incidentQuery,
-  resolveSignal,
-  type IncidentInput,
-  type IncidentState,
-} from '../../contracts/ops';
+import { acknowledgeSignal, acknowledgeUpdate, alertFiredSignal, type IncidentInput, incidentLifecycleWorkflow, incidentQuery, type IncidentState, resolveSignal } from '../../contracts/ops';
 import { startPagingSinks } from '../harness/paging-sinks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
@@ -76,7 +68,7 @@ const pagesFor = (key: string, to: string, headline?: string) => {
 };
 
 async function startIncident(key: string, severity: 'critical' | 'medium' = 'critical') {
-  const handle = await env.client.workflow.start('incidentLifecycle', { taskQueue: 'ops', workflowId: `incident-${key}`, args: [input(key, severity)] });
+  const handle = await env.client.workflow.start(incidentLifecycleWorkflow.type, { taskQueue: 'ops', workflowId: `incident-${key}`, args: [input(key, severity)] });
   await sinks.smtp.waitFor((m) => m.text.includes(`incident-${key}`) && m.to.includes(primary().email));
   return handle;
 }
@@ -179,7 +171,7 @@ test('a failing channel never holds back the others: Slack down, the email page 
     const key = 'ts-slack-down';
     sinks.failSlack(-1, 500);
     try {
-      const handle = await env.client.workflow.start('incidentLifecycle', { taskQueue: 'ops', workflowId: `incident-${key}`, args: [input(key)] });
+      const handle = await env.client.workflow.start(incidentLifecycleWorkflow.type, { taskQueue: 'ops', workflowId: `incident-${key}`, args: [input(key)] });
       await sinks.smtp.waitFor((m) => m.text.includes(`incident-${key}`));
       // Slack's retries run out (~2.5 min of backoff, skipped here) and the failure is recorded.
       await waitUntil(async () => (await env.sleep(MINUTE), (await handle.query(incidentQuery)).notificationsFailed === 1));

@@ -8,15 +8,7 @@ import assert from 'node:assert/strict';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import {
-  cancelOrderUpdate,
-  checkoutUpdate,
-  fulfillmentUpdate,
-  orderStateQuery,
-  paymentUpdatedSignal,
-  type OrderInput,
-  type PaymentUpdate,
-} from '../../contracts/orders';
+import { cancelOrderUpdate, checkoutUpdate, fulfillmentUpdate, orderCheckoutWorkflow, type OrderInput, orderStateQuery, type PaymentUpdate, paymentUpdatedSignal } from '../../contracts/orders';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;
@@ -145,7 +137,7 @@ async function withWorker<T>(taskQueue: string, activities: object, run: () => P
 }
 
 async function startOrder(taskQueue: string, input: OrderInput) {
-  const handle = await env.client.workflow.start('orderCheckout', { taskQueue, workflowId: `order-${input.orderNumber}`, args: [input] });
+  const handle = await env.client.workflow.start(orderCheckoutWorkflow.type, { taskQueue, workflowId: `order-${input.orderNumber}`, args: [input] });
   started.push(handle);
   return handle;
 }

@@ -8,7 +8,7 @@ import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
-import { notificationStateQuery, retrySignal, type MercadoPagoNotification, type PaymentSnapshot } from '../../contracts/webhooks';
+import { type MercadoPagoNotification, mercadoPagoNotificationWorkflow, notificationStateQuery, type PaymentSnapshot, retrySignal } from '../../contracts/webhooks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
 let env: TestWorkflowEnvironment;
@@ -89,7 +89,7 @@ test('provider retries follow 1 min, 5 min, 15 min; exhaustion → failed and wa
   d.state.crmDown = true;
   const w = worker('wf-schedule', d.activities);
   await w.runUntil(async () => {
-    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-schedule', workflowId: 'wf-schedule-1', args: [notification('mp-1')] });
+    const handle = await env.client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'wf-schedule', workflowId: 'wf-schedule-1', args: [notification('mp-1')] });
     // Let the server clock run through the whole retry window (21 minutes) and then some.
     await env.sleep('30 minutes');
     const failed = await handle.query(notificationStateQuery);
@@ -130,7 +130,7 @@ test('a retry signal while nothing has failed is ignored; a second failure waits
   d.state.fetchDown = true;
   const w = worker('wf-twice', d.activities);
   await w.runUntil(async () => {
-    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-twice', workflowId: 'wf-twice-1', args: [notification('mp-2')] });
+    const handle = await env.client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'wf-twice', workflowId: 'wf-twice-1', args: [notification('mp-2')] });
     await env.sleep('30 minutes');
     assert.equal((await handle.query(notificationStateQuery)).failedStep, 'fetchPayment');
     await handle.signal(retrySignal); // still down: 4 more attempts, then failed again
@@ -156,7 +156,7 @@ test('a permanent provider error is not retried: failed at once, waiting for ops
   };
   const w = worker('wf-permanent', d.activities);
   await w.runUntil(async () => {
-    const handle = await env.client.workflow.start('processMercadoPagoNotification', { taskQueue: 'wf-permanent', workflowId: 'wf-permanent-1', args: [notification('mp-3')] });
+    const handle = await env.client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'wf-permanent', workflowId: 'wf-permanent-1', args: [notification('mp-3')] });
     await env.sleep('1 hour');
     const s = await handle.query(notificationStateQuery);
     assert.equal(s.phase, 'failed');
