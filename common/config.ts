@@ -164,6 +164,8 @@ export const envSchema = z
     MERCADOPAGO_WEBHOOK_SECRET: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET),
     /** Replay window for x-signature's ts (seconds or milliseconds are both understood). */
     WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+    /** Refused deliveries (bad or missing signatures) one source IP may send per minute before 429; valid deliveries are never limited. */
+    WEBHOOK_REFUSALS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     /** Accept unsigned legacy IPN (?topic=&id=) as a hint to re-fetch the resource. */
     MERCADOPAGO_ACCEPT_IPN: bool.default(false),
 

@@ -10,19 +10,24 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
-import { SecurityEvent } from '../../domain/persistence/models/security-event';
-import { countEvent } from '../../domain/persistence/counters';
+import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
+import { countRefusedDelivery, recordRefusedDelivery } from '../../domain/payments/security-events';
 import { webhookDeliveries } from '../../common/prometheus';
 import { WebhookEvent } from '../../domain/persistence/models/webhook-event';
 import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
 import { mercadoPagoNotificationWorkflow, notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../contracts/webhooks';
 import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { HttpError, validationError } from '../errors';
-import { verifyMercadoPagoSignature } from './mercadopago-signature';
+import { MALFORMED_SIGNATURE, verifyMercadoPagoSignature } from './mercadopago-signature';
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
-const idLike = z.union([z.string().min(1).max(64), z.number().int().nonnegative()]).transform(String);
+/** What MercadoPago sends as ids: digits (as numbers or text), or letters, digits, `-` and `_`. */
+export const MERCADOPAGO_ID = /^[A-Za-z0-9_-]{1,64}$/;
+const idLike = z
+  .union([z.string(), z.number().int().nonnegative().max(Number.MAX_SAFE_INTEGER)])
+  .transform(String)
+  .pipe(z.string().regex(MERCADOPAGO_ID, 'must be 1 to 64 letters, digits, - or _'));
 
 /** The "Webhooks" notification body (../shared/providers.md). Unknown fields are allowed. */
 export const notificationSchema = z.object({
@@ -44,6 +49,9 @@ const deliveryOutcome = (status: number) => (status === 401 ? 'invalid_signature
 export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Client; log: Logger }) {
   const { config, temporal, log } = deps;
   const router = Router();
+  // Refusals per source IP (rate-limiter-flexible, in memory per API process). Consulted only once
+  // a delivery is refused, so a valid delivery is never limited.
+  const refusals = new RateLimiterMemory({ keyPrefix: 'webhook-refusals', points: config.WEBHOOK_REFUSALS_PER_MINUTE, duration: 60 });
 
   const start = async (n: MercadoPagoNotification, opts: { conflict: 'reject' | 'use-existing' }) => {
     const workflowId = notificationWorkflowId(n.eventId);
@@ -108,20 +116,27 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
       toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
     });
     if (!check.ok) {
-      await SecurityEvent.create({
-        type: 'INVALID_WEBHOOK_SIGNATURE',
-        reason: check.reason,
-        sourceIp: req.ip,
-        path: req.path,
-        requestId: header(req, 'x-request-id'),
-        at: receivedAt,
-        hour: receivedAt.toISOString().slice(0, 13),
-      }).catch((err) => log.error({ err }, 'could not store security event'));
-      // The threats-per-hour metric (security_threat rule) reads these buckets, never the event log.
-      await countEvent({ family: 'security', at: receivedAt, granularities: ['m5', 'h', 'd'], timeZone: config.SCHEDULE_TIMEZONE, inc: { INVALID_WEBHOOK_SIGNATURE: 1 } }).catch((err) =>
-        log.error({ err }, 'could not count security event'),
+      const sourceIp = req.ip ?? 'unknown';
+      // Every refusal counts in the threat metric (security_threat rule), limited or not.
+      await countRefusedDelivery(receivedAt, config.SCHEDULE_TIMEZONE).catch((err) => log.error({ err }, 'could not count security event'));
+      const limited = await refusals.consume(sourceIp).then(
+        () => undefined,
+        (r: unknown) => (r instanceof RateLimiterRes ? r : undefined),
       );
+      if (limited) {
+        throw new HttpError(429, 'rate_limited', `too many refused deliveries from ${sourceIp}: limit ${config.WEBHOOK_REFUSALS_PER_MINUTE} per minute`, {
+          retryAfterSeconds: Math.max(1, Math.ceil(limited.msBeforeNext / 1000)),
+          reason: check.reason,
+        });
+      }
+      await recordRefusedDelivery({ reason: check.reason, sourceIp, path: req.path, requestId: header(req, 'x-request-id'), at: receivedAt }).catch((err) =>
+        log.error({ err }, 'could not store security event'),
+      );
+      if (MALFORMED_SIGNATURE.has(check.reason)) throw new HttpError(401, 'malformed_signature', 'x-signature must carry exactly one ts and one v1', { reason: check.reason });
       throw new HttpError(401, 'invalid_signature', 'webhook signature could not be verified', { reason: check.reason });
+    }
+    if (dataId !== undefined && !MERCADOPAGO_ID.test(dataId)) {
+      throw new HttpError(400, 'invalid_request', 'data.id: must be 1 to 64 letters, digits, - or _', { field: 'data.id', in: 'query' });
     }
 
     let json: unknown;
