@@ -14,6 +14,7 @@ import { createTokenService } from './auth/tokens';
 import { httpMetrics } from './metrics';
 import { openApiDocument } from './openapi';
 import { callerKey, requestLimit } from './rate-limit';
+import { methodNotAllowed, refuseHostileJson, requireJsonBodies } from './request-guards';
 import { accessRouter } from './routes/access';
 import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
@@ -27,6 +28,7 @@ import { webhookEventsRouter } from './routes/webhook-events';
 import { incidentsRouter } from './routes/incidents';
 import { opsMetricsRouter } from './routes/ops-metrics';
 import { mercadoPagoWebhookRouter } from './webhooks/mercadopago';
+import { apiRouter } from './request-guards';
 
 export interface AppDeps {
   config: Config;
@@ -46,6 +48,9 @@ export function createApp(deps: AppDeps) {
   const { config } = deps;
   const app = express();
   app.disable('x-powered-by');
+  // One spelling per path: see apiRouter() in ./request-guards.ts.
+  app.set('case sensitive routing', true);
+  app.set('strict routing', true);
   app.set('trust proxy', 'loopback');
   // The dashboard and /docs load only our own scripts; plain-HTTP dev must not be upgraded to HTTPS.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
@@ -56,7 +61,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRouter(deps));
   // Before the JSON parser: the webhook route keeps its raw body for the signature.
   app.use(mercadoPagoWebhookRouter(deps));
-  app.use(express.json({ limit: '256kb' }));
+  app.use(requireJsonBodies, express.json({ limit: '256kb' }), refuseHostileJson({ maxDepth: config.JSON_MAX_DEPTH, maxKeys: config.JSON_MAX_KEYS }));
 
   // Public pages and documents.
   const document = openApiDocument(deps.version);
@@ -84,6 +89,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRouter({ config, tokens }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter());
+  app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler(deps.log));
   return app;

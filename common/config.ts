@@ -164,6 +164,9 @@ export const envSchema = z
     MERCADOPAGO_WEBHOOK_SECRET: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET),
     /** Replay window for x-signature's ts (seconds or milliseconds are both understood). */
     WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+    /** JSON request bodies: deepest nesting and most keys accepted (422 past either). */
+    JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(256).default(32),
+    JSON_MAX_KEYS: z.coerce.number().int().min(10).max(100_000).default(2000),
     /** Refused deliveries (bad or missing signatures) one source IP may send per minute before 429; valid deliveries are never limited. */
     WEBHOOK_REFUSALS_PER_MINUTE: z.coerce.number().int().min(1).max(100_000).default(30),
     /** Accept unsigned legacy IPN (?topic=&id=) as a hint to re-fetch the resource. */

@@ -1,9 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { AccessAudit, API_KEY_ROLES, ApiKey } from '../../domain/persistence/models/api-key';
 import { createApiKey, presentApiKey, revokeApiKey } from '../auth/api-keys';
 import { actorName, principalOf, requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
+import { apiRouter } from '../request-guards';
 
 export const createApiKeyBody = z.object({
   name: z.string().trim().min(1).max(100),
@@ -18,7 +18,7 @@ export const auditQuery = z.object({
 
 /** API keys (create, list, revoke) and the access audit log: admins only. */
 export function accessRouter() {
-  const router = Router();
+  const router = apiRouter();
   const admin = requireRole('admin');
 
   router.post('/api-keys', admin, async (req, res) => {

@@ -4,7 +4,6 @@
  * always masked here.
  */
 import { randomBytes } from 'node:crypto';
-import { Router } from 'express';
 import { z } from 'zod';
 import { percentToBps } from '../../domain/commissions/rates';
 import { appendBusinessEvent } from '../../domain/commissions/business-events';
@@ -17,6 +16,7 @@ import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money'
 import { minorUnitsOf } from '../amounts';
 import { requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
+import { apiRouter } from '../request-guards';
 
 const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
   try {
@@ -69,7 +69,7 @@ export const campaignUpdateBody = z.object({ name: z.string().trim().min(1).max(
 
 export function affiliatesRouter(deps: { config: Config }) {
   const key = keyFromBase64(deps.config.DATA_ENCRYPTION_KEY);
-  const router = Router();
+  const router = apiRouter();
   const admin = requireRole('admin');
   const viewer = requireStaff('viewer');
 

@@ -1,5 +1,4 @@
 /** Customer sign-up and sign-in (seed 003 §5.2–5.3): /auth/register, /login, /refresh, /logout, /me. */
-import { Router } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import { User } from '../../domain/persistence/models/user';
@@ -9,6 +8,7 @@ import type { TokenService } from '../auth/tokens';
 import { createUser, normaliseEmail } from '../auth/users';
 import { HttpError, validationError } from '../errors';
 import { requestLimit } from '../rate-limit';
+import { apiRouter } from '../request-guards';
 
 export const registerBody = z.object({
   email: z.email().max(254),
@@ -30,7 +30,7 @@ const publicUser = (u: { userId: string; email: string; name: string; role: stri
 });
 
 export function authRouter(deps: { config: Config; tokens: TokenService }) {
-  const router = Router();
+  const router = apiRouter();
   router.use('/auth', requestLimit({ name: 'auth', limit: deps.config.AUTH_RATE_LIMIT_PER_MINUTE, windowMs: 60_000 }));
 
   router.post('/auth/register', async (req, res) => {

@@ -6,7 +6,6 @@
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { stringify } from 'csv-stringify/sync';
-import { Router } from 'express';
 import { z } from 'zod';
 import { ConversionRejected, refundConversion, registerConversion } from '../../domain/commissions/conversions';
 import { payoutCsv } from '../../domain/commissions/payouts';
@@ -23,6 +22,7 @@ import { appendBusinessEvent } from '../../domain/commissions/business-events';
 import { actorName, principalOf, requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { periodSchema } from '../period';
+import { apiRouter } from '../request-guards';
 
 export const conversionBody = z.object({
   external_id: z.string().trim().min(1).max(128),
@@ -53,7 +53,7 @@ export const confirmBody = z.object({ reference: z.string().trim().min(1).max(10
 
 export function commissionsRouter(deps: { config: Config; temporal: Client }) {
   const { config, temporal } = deps;
-  const router = Router();
+  const router = apiRouter();
   const admin = requireRole('admin');
   const viewer = requireStaff('viewer');
 

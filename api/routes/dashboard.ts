@@ -3,7 +3,6 @@
  * realtime figures computed from the time buckets now, alerts and incidents, and a check on demand.
  * Responses keep the seed's envelope: `{ status: 'success', data }`.
  */
-import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import type { MetricsSnapshot } from '../../contracts/ops';
 import { metricsSnapshots } from '../../domain/ops/metrics-snapshot';
@@ -15,12 +14,13 @@ import { SEVERITIES } from '../../common/ops-policy';
 import { requireStaff } from '../auth/principal';
 import { presentIncident } from './incidents';
 import { latestSnapshot, runMetricsCheck } from './ops-metrics';
+import { apiRouter } from '../request-guards';
 
 /** Realtime answers are shared for this long: a wall of dashboards refreshing costs one computation. */
 const REALTIME_CACHE_MS = 5000;
 
 export function dashboardRouter(deps: { config: Config; temporal: Client }) {
-  const router = Router();
+  const router = apiRouter();
   const viewer = requireStaff('viewer');
   const metrics = metricsSnapshots(deps.config);
   let realtime: { at: number; value: Promise<MetricsSnapshot> } | undefined;

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import mongoose from 'mongoose';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
@@ -9,6 +8,7 @@ import { TASK_QUEUES } from '../../contracts/task-queues';
 import { DEPENDENCY_LABELS, worstStatus } from '../../common/health-status';
 import { probeDuration } from '../../common/prometheus';
 import { requireStaff } from '../auth/principal';
+import { apiRouter } from '../request-guards';
 
 /** /health answers load balancers: shorter than the ops probes' timeout. */
 const LIVENESS_TIMEOUT_MS = 3000;
@@ -27,7 +27,7 @@ export async function probeMongoWithTimeout(): Promise<ProbeResult> {
  * is down, since no command can be accepted durably; `degraded` when MongoDB is down or either is slow.
  */
 export function healthRouter(deps: { temporal: Client; version: string }) {
-  const router = Router();
+  const router = apiRouter();
   router.get('/health', async (_req, res) => {
     const [temporal, mongodb] = await Promise.all([probeTemporal(deps.temporal), probeMongoWithTimeout()]);
     const worst = worstStatus([temporal, mongodb]);
@@ -86,7 +86,7 @@ async function collectionCounts() {
  * task-queue pollers and recommendations. Staff only: it names internals.
  */
 export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
-  const router = Router();
+  const router = apiRouter();
   const probes = dependencyProbes(deps.config);
   const slowMs = deps.config.ALERT_RULES.api_response_time.threshold;
   const degradedMs = deps.config.ALERT_RULES.provider_degraded.threshold;

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Router, type Response } from 'express';
+import { type Response } from 'express';
 import { WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
 import { z } from 'zod';
@@ -10,6 +10,7 @@ import { executionUrl } from '../../common/temporal';
 import { acknowledgeUpdate, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../contracts/ops';
 import { actorName, principalOf, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
+import { apiRouter } from '../request-guards';
 
 const STATUS_FILTER = ['triggered', 'acknowledged', 'resolved', 'open'] as const;
 export const listQuery = z.object({
@@ -54,7 +55,7 @@ export const presentIncident = (config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPOR
 
 /** Incidents (read from their projection, acted on through their workflow) and maintenance windows. */
 export function incidentsRouter(deps: { config: Config; temporal: Client }) {
-  const router = Router();
+  const router = apiRouter();
   const present = (doc: any) => presentIncident(deps.config, doc);
 
   router.get('/incidents', viewer, async (req, res) => {

@@ -1,11 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
 import type { Client } from '@temporalio/client';
 import { MetricSnapshot } from '../../domain/persistence/models/metric-count';
 import { metricsSnapshotWorkflow, type MetricsCheckResult } from '../../contracts/ops';
 import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { requireStaff } from '../auth/principal';
 import { HttpError } from '../errors';
+import { apiRouter } from '../request-guards';
 
 /** Runs the metrics workflow now (the same one the Schedule runs) and waits for what it found. */
 export function runMetricsCheck(temporal: Client): Promise<MetricsCheckResult> {
@@ -25,7 +25,7 @@ export async function latestSnapshot(): Promise<{ snapshotJson: string; snapshot
 
 /** The metrics snapshot: the latest stored one, or a check run now (the same workflow as the Schedule's). */
 export function opsMetricsRouter(deps: { temporal: Client }) {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/ops/metrics', requireStaff('viewer'), async (_req, res) => {
     res.type('application/json').send((await latestSnapshot()).snapshotJson);

@@ -12,7 +12,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { Router, type Response } from 'express';
+import { type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import { Order, ORDER_STATUSES } from '../../domain/persistence/models/order';
@@ -40,6 +40,7 @@ import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { principalOf, requireRole, staffFrom, type Principal } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
+import { apiRouter } from '../request-guards';
 
 export const MAX_ITEM_QUANTITY = 1000;
 
@@ -146,7 +147,7 @@ function updateFailure(err: unknown): HttpError | undefined {
 
 export function ordersRouter(deps: { config: Config; temporal: Client }) {
   const { config, temporal } = deps;
-  const router = Router();
+  const router = apiRouter();
   const customerOrAdmin = requireRole('customer', 'admin');
   // Staff read every order; operators may also cancel and retry.
   const customerOrStaff = requireRole('customer', ...staffFrom('viewer'));

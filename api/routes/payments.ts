@@ -1,9 +1,9 @@
-import { Router } from 'express';
 import { z } from 'zod';
 import { Payment } from '../../domain/persistence/models/payment';
 import { requireStaff } from '../auth/principal';
 import { validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
+import { apiRouter } from '../request-guards';
 
 const PAYMENT_STATUSES = ['pending', 'approved', 'authorized', 'in_process', 'in_mediation', 'rejected', 'cancelled', 'refunded', 'charged_back'] as const;
 
@@ -11,7 +11,7 @@ export const listQuery = z.object({ status: z.enum(PAYMENT_STATUSES).optional(),
 
 /** The payment projection, as MercadoPago last reported each payment. */
 export function paymentsRouter() {
-  const router = Router();
+  const router = apiRouter();
   router.get('/payments', requireStaff('viewer'), async (req, res) => {
     const q = listQuery.safeParse(req.query);
     if (!q.success) throw validationError(q.error, 'query');

@@ -4,7 +4,6 @@
  * movement chain the order saga uses, so an admin's adjustment and a checkout never race.
  */
 import { randomUUID } from 'node:crypto';
-import { Router } from 'express';
 import { z } from 'zod';
 import { applyStockChange, stockLevels } from '../../domain/catalog/stock';
 import { Product, type ProductDoc } from '../../domain/persistence/models/product';
@@ -13,6 +12,7 @@ import { CURRENCIES, formatMinorUnits, type Currency } from '../../common/money'
 import { minorUnitsOf } from '../amounts';
 import { requireRole } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
+import { apiRouter } from '../request-guards';
 
 const sku = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,63}$/, 'must be 1–64 letters, digits, dot, dash or underscore');
 const price = z.union([z.string().max(32), z.number()]);
@@ -62,7 +62,7 @@ export function presentProduct(p: Pick<ProductDoc, '_id' | 'name' | 'description
 }
 
 export function productsRouter() {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/products', async (req, res) => {
     const q = listQuery.safeParse(req.query);

@@ -1,4 +1,3 @@
-import { Router } from 'express';
 import { WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
@@ -8,6 +7,7 @@ import { notificationStateQuery, retrySignal } from '../../contracts/webhooks';
 import { requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
+import { apiRouter } from '../request-guards';
 
 export const listQuery = z.object({
   status: z.enum(WEBHOOK_STATUSES).optional(),
@@ -32,7 +32,7 @@ function present(doc: any, config: Config) {
 
 /** The webhook event log, and manual retry of failed events (single and bulk). */
 export function webhookEventsRouter(deps: { config: Config; temporal: Client }) {
-  const router = Router();
+  const router = apiRouter();
 
   router.get('/webhook-events', requireStaff('viewer'), async (req, res) => {
     const q = listQuery.safeParse(req.query);

@@ -4,7 +4,7 @@
  * id derived from the notification id, so redeliveries are deduplicated by Temporal itself; the
  * reply is sent only once Temporal has durably accepted the start.
  */
-import express, { Router, type Request } from 'express';
+import express, { type Request } from 'express';
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
@@ -19,6 +19,7 @@ import { mercadoPagoNotificationWorkflow, notificationWorkflowId, WEBHOOK_EVENT_
 import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { HttpError, validationError } from '../errors';
 import { MALFORMED_SIGNATURE, verifyMercadoPagoSignature } from './mercadopago-signature';
+import { apiRouter } from '../request-guards';
 
 export const WEBHOOK_BODY_LIMIT = 64 * 1024;
 
@@ -48,7 +49,7 @@ const deliveryOutcome = (status: number) => (status === 401 ? 'invalid_signature
 
 export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Client; log: Logger }) {
   const { config, temporal, log } = deps;
-  const router = Router();
+  const router = apiRouter();
   // Refusals per source IP (rate-limiter-flexible, in memory per API process). Consulted only once
   // a delivery is refused, so a valid delivery is never limited.
   const refusals = new RateLimiterMemory({ keyPrefix: 'webhook-refusals', points: config.WEBHOOK_REFUSALS_PER_MINUTE, duration: 60 });
