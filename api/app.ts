@@ -51,7 +51,9 @@ export function createApp(deps: AppDeps) {
   // One spelling per path: see apiRouter() in ./request-guards.ts.
   app.set('case sensitive routing', true);
   app.set('strict routing', true);
-  app.set('trust proxy', 'loopback');
+  // X-Forwarded-For is believed only from the proxies TRUST_PROXY names (off by default): otherwise
+  // anyone could rotate it to reset their per-IP limits.
+  app.set('trust proxy', config.TRUST_PROXY);
   // The dashboard and /docs load only our own scripts; plain-HTTP dev must not be upgraded to HTTPS.
   app.use(helmet({ contentSecurityPolicy: { directives: { upgradeInsecureRequests: null } } }));
   // Closed unless CORS_ORIGINS lists the browser origins allowed (the dashboard is same-origin).

@@ -164,6 +164,22 @@ export const envSchema = z
     MERCADOPAGO_WEBHOOK_SECRET: z.string().min(8).default(SANDBOX_SECRETS.MERCADOPAGO_WEBHOOK_SECRET),
     /** Replay window for x-signature's ts (seconds or milliseconds are both understood). */
     WEBHOOK_SIGNATURE_TOLERANCE_SECONDS: z.coerce.number().int().min(1).max(86400).default(300),
+    /**
+     * Which proxies' X-Forwarded-For to believe for the client IP (limits, audit): `false` (default,
+     * the socket's address), a hop count (`1`), or a comma-separated list of addresses/CIDRs.
+     */
+    TRUST_PROXY: z
+      .string()
+      .trim()
+      .default('false')
+      .transform((v, ctx): boolean | number | string[] => {
+        if (v === 'false' || v === '') return false;
+        if (/^\d{1,2}$/.test(v)) return Number(v);
+        const list = v.split(',').map((s) => s.trim()).filter(Boolean);
+        if (list.every((s) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/.test(s))) return list;
+        ctx.addIssue({ code: 'custom', message: 'is false, a hop count, or a comma-separated list of addresses/CIDRs' });
+        return z.NEVER;
+      }),
     /** JSON request bodies: deepest nesting and most keys accepted (422 past either). */
     JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(256).default(32),
     JSON_MAX_KEYS: z.coerce.number().int().min(10).max(100_000).default(2000),

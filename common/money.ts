@@ -15,6 +15,24 @@ export const MAX_MINOR = 10_000_000_000_00;
 
 export class MoneyError extends Error {}
 
+/** unit × quantity, exact and within MAX_MINOR, or MoneyError. */
+export function lineTotalMinor(unitMinor: number, quantity: number): number {
+  const total = unitMinor * quantity;
+  if (!Number.isSafeInteger(total) || Math.abs(total) > MAX_MINOR) throw new MoneyError(`${quantity} × ${unitMinor} minor units exceeds the largest amount (${MAX_MINOR} minor units)`);
+  return total;
+}
+
+/** The exact sum of amounts in minor units, within MAX_MINOR at every step, or MoneyError. */
+export function sumMinor(amounts: Iterable<number>): number {
+  let total = 0;
+  for (const a of amounts) {
+    if (!Number.isSafeInteger(a)) throw new MoneyError(`${a} is not an integer amount in minor units`);
+    total += a;
+    if (Math.abs(total) > MAX_MINOR) throw new MoneyError(`the total exceeds the largest amount (${MAX_MINOR} minor units)`);
+  }
+  return total;
+}
+
 /** "599.99" (ARS) → 59999; too many decimals for the currency, or not a plain decimal → MoneyError. */
 export function toMinorUnits(amount: string | number, currency: Currency): number {
   const text = typeof amount === 'number' ? numberText(amount) : amount.trim();

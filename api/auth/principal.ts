@@ -22,7 +22,9 @@ export function authenticate(opts: { apiKeys: string[]; tokens: TokenService }):
   const envKey = envKeyMatcher(opts.apiKeys);
   return async (req, res, next) => {
     const auth = req.headers.authorization;
-    const presented = auth?.startsWith('Bearer ') ? auth.slice(7).trim() : (req.headers['x-api-key'] as string | undefined)?.trim();
+    // The auth scheme is case-insensitive (RFC 9110 §11.1): `bearer` and `BEARER` are Bearer.
+    const bearer = auth ? /^bearer[ \t]+(.+)$/i.exec(auth)?.[1] : undefined;
+    const presented = bearer !== undefined ? bearer.trim() : (req.headers['x-api-key'] as string | undefined)?.trim();
     if (!presented) return next();
     if (looksLikeJwt(presented)) {
       try {

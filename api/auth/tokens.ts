@@ -47,7 +47,7 @@ export function createTokenService(config: Pick<Config, 'JWT_SECRET' | 'JWT_ACCE
   async function verify(token: string, kind: 'access' | 'refresh'): Promise<VerifiedToken> {
     let payload;
     try {
-      ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'] }));
+      ({ payload } = await jwtVerify(token, key, { issuer: ISSUER, audience: AUDIENCE, algorithms: ['HS256'], requiredClaims: ['exp', 'iat', 'jti', 'sub'] }));
     } catch (err) {
       throw new TokenError(err instanceof errors.JWTExpired ? 'token expired' : 'invalid token');
     }

@@ -3,7 +3,7 @@
  * once stock is reserved and the payment link exists, or with why the order was refused. Reads
  * come from the projection (lists) and the workflow's live state (one order).
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -17,7 +17,8 @@ import { z } from 'zod';
 import type { Config } from '../../common/config';
 import { Order, ORDER_STATUSES } from '../../domain/persistence/models/order';
 import { Product } from '../../domain/persistence/models/product';
-import { formatMinorUnits, type Currency } from '../../common/money';
+import { formatMinorUnits, lineTotalMinor, MoneyError, sumMinor, type Currency } from '../../common/money';
+import { IdempotencyKeyReused, orderForIdempotencyKey, requestFingerprint } from '../../domain/orders/idempotency-keys';
 import { CustomerEmail, OrderNumber, OrderStatus } from '../../contracts/search-attributes';
 import { executionUrl } from '../../common/temporal';
 import {
@@ -83,9 +84,18 @@ const base32 = (bytes: Buffer, n: number) => Array.from(bytes.subarray(0, n), (b
  * PF- and 12 Crockford base32 characters (60 bits). With an Idempotency-Key the number is derived
  * from the customer and the key, so a retried POST finds the order it already created.
  */
-export function newOrderNumber(idempotency?: { customerId: string; key: string }): string {
-  const bytes = idempotency ? createHash('sha256').update(`${idempotency.customerId}\n${idempotency.key}`).digest() : randomBytes(12);
-  return `PF-${base32(bytes, 12)}`;
+export function newOrderNumber(): string {
+  return `PF-${base32(randomBytes(12), 12)}`;
+}
+
+/** Runs an exact money computation; past the largest amount it is 422 naming `field`. */
+function exactMoney(compute: () => number, field: string): number {
+  try {
+    return compute();
+  } catch (err) {
+    if (err instanceof MoneyError) throw new HttpError(422, 'amount_too_large', `${field}: ${err.message}`, { field });
+    throw err;
+  }
 }
 
 function presentOrder(o: Pick<OrderView, 'orderNumber' | 'status' | 'currency' | 'totalMinor' | 'items' | 'customer' | 'shippingAddress' | 'createdAt' | 'updatedAt'> & Partial<OrderView>, config: Config) {
@@ -184,23 +194,32 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
       const p = products[i];
       if (!p) throw new HttpError(422, 'unknown_sku', `items.${i}.sku: no product ${item.sku}`, { field: `items.${i}.sku`, sku: item.sku });
       if (!p.active) throw new HttpError(422, 'inactive_product', `items.${i}.sku: ${item.sku} is not for sale`, { field: `items.${i}.sku`, sku: item.sku });
-      return { sku: p._id, name: p.name, quantity: item.quantity, unitPriceMinor: p.priceMinor, lineTotalMinor: p.priceMinor * item.quantity };
+      return { sku: p._id, name: p.name, quantity: item.quantity, unitPriceMinor: p.priceMinor, lineTotalMinor: exactMoney(() => lineTotalMinor(p.priceMinor, item.quantity), `items.${i}.quantity`) };
     });
+    // Exact in integer minor units, and capped: a total past MAX_MINOR is refused, never rounded.
+    const totalMinor = exactMoney(() => sumMinor(items.map((i) => i.lineTotalMinor)), 'items');
     const currencies = new Set(products.map((p) => p!.currency));
     if (currencies.size > 1) throw new HttpError(422, 'mixed_currencies', `items are priced in ${[...currencies].join(' and ')}; one order has one currency`, { field: 'items' });
 
     const key = req.header('idempotency-key');
     if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
     const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
+    // The same key with the same request is the same order; with another request it is refused.
+    const claimed = key
+      ? await orderForIdempotencyKey({ caller: `user:${principal.userId}`, key, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber }).catch((err) => {
+          if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
+          throw err;
+        })
+      : undefined;
 
     for (let attempt = 0; ; attempt++) {
-      const orderNumber = newOrderNumber(key ? { customerId: principal.userId, key } : undefined);
+      const orderNumber = claimed?.orderNumber ?? newOrderNumber();
       const input: OrderInput = {
         orderNumber,
         customer,
         items,
         currency: products[0]!.currency as Currency,
-        totalMinor: items.reduce((s, i) => s + i.lineTotalMinor, 0),
+        totalMinor,
         shippingAddress: b.shipping_address,
         ...(b.affiliate_code ? { affiliateCode: b.affiliate_code } : {}),
         createdAt: new Date().toISOString(),
@@ -256,7 +275,9 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     const p = principalOf(res)!;
     const { status, email, customer_id, limit, since } = q.data;
     const own: Record<string, unknown> = p.role !== 'customer' ? { ...(email ? { 'customer.email': email.toLowerCase() } : {}), ...(customer_id ? { 'customer.id': customer_id } : {}) } : { 'customer.id': (p as Extract<Principal, { kind: 'user' }>).userId };
-    const filter = { ...pageFilter('createdAt', q.data.cursor), ...own, ...(status ? { status } : {}), ...(since ? { createdAt: { $gte: since } } : {}) };
+    // A refused checkout (409/422/503 at POST) is recorded as `rejected` but is not an order the
+    // customer has: lists leave it out unless asked for with status=rejected.
+    const filter: Record<string, unknown> = { ...pageFilter('createdAt', q.data.cursor), ...own, status: status ?? { $ne: 'rejected' }, ...(since ? { createdAt: { $gte: since } } : {}) };
     const docs = await Order.find(filter, { timeline: 0 }).sort(pageSort('createdAt')).limit(limit + 1).lean();
     const { items, nextCursor } = page(docs, limit, 'createdAt');
     res.json({ items: items.map((o) => presentOrder(o as unknown as OrderView, config)), nextCursor });

@@ -1,6 +1,7 @@
 import mongoose from 'mongoose';
 import { AccessAudit } from '../persistence/models/api-key';
 import { HealthCheck } from '../persistence/models/health-check';
+import { IdempotencyKey } from '../persistence/models/idempotency-key';
 import { MetricCount, MetricSnapshot } from '../persistence/models/metric-count';
 
 const DAY = 86_400_000;
@@ -20,12 +21,13 @@ export function retentionJobs() {
       const snapshots = await MetricSnapshot.deleteMany({ _id: { $ne: 'latest' }, generatedAt: { $lt: before(OPS_RETENTION.snapshotsDays) } });
       const checks = await HealthCheck.deleteMany({ checkedAt: { $lt: before(OPS_RETENTION.healthChecksDays) } });
       const audit = await AccessAudit.deleteMany({ at: { $lt: before(OPS_RETENTION.accessAuditDays) } });
+      const keys = await IdempotencyKey.deleteMany({ expiresAt: { $lt: new Date(now) } });
       // Claims live in one collection per UTC day: dropping a whole day costs nothing per document.
       const keepFrom = `metric_claims_${label(before(OPS_RETENTION.claimsDays), 10).replace(/-/g, '')}`;
       const collections = await mongoose.connection.db!.listCollections({}, { nameOnly: true }).toArray();
       const dropped = collections.map((c) => c.name).filter((n) => n.startsWith('metric_claims_') && n < keepFrom);
       for (const name of dropped) await mongoose.connection.db!.dropCollection(name);
-      return { deleted: { m5_buckets: m5.deletedCount, hour_buckets: h.deletedCount, snapshots: snapshots.deletedCount, health_checks: checks.deletedCount, access_audit: audit.deletedCount }, droppedCollections: dropped };
+      return { deleted: { m5_buckets: m5.deletedCount, hour_buckets: h.deletedCount, snapshots: snapshots.deletedCount, health_checks: checks.deletedCount, access_audit: audit.deletedCount, idempotency_keys: keys.deletedCount }, droppedCollections: dropped };
     },
   };
 }

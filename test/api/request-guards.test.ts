@@ -115,3 +115,37 @@ test('the hostile-JSON walker: limits are exact and ordinary bodies pass', () =>
   assert.equal(hostileJsonProblem('text', limits), undefined);
   assert.equal(hostileJsonProblem({ email: 'ana@example.com', price: '1.50' }, limits), undefined, 'dots in values are fine');
 });
+
+test('credentials: the Bearer scheme in any case; a token without exp is refused', async () => {
+  const base = await app();
+  for (const scheme of ['bearer', 'BEARER', 'Bearer']) {
+    const r = await http('GET', `${base}/api/v1/incidents?status=bogus`, { headers: { authorization: `${scheme} ${KEY}` } });
+    assert.equal(r.status, 400, `${scheme}: ${r.text}`);
+  }
+  const { SignJWT } = await import('jose');
+  const { SANDBOX_SECRETS } = await import('../../common/config');
+  const noExp = await new SignJWT({ email: 'a@b.co', role: 'admin', kind: 'access' })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setSubject('u-1')
+    .setJti('j-1')
+    .setIssuer('pagos-flow')
+    .setAudience('pagos-flow-api')
+    .setIssuedAt()
+    .sign(new TextEncoder().encode(SANDBOX_SECRETS.JWT_SECRET));
+  const r = await http('GET', `${base}/api/v1/incidents`, { headers: { authorization: `Bearer ${noExp}` } });
+  assert.equal(r.status, 401, r.text);
+});
+
+test('X-Forwarded-For is not believed unless TRUST_PROXY says so: rotating it does not reset a limit', async () => {
+  const base = await app({ AUTH_RATE_LIMIT_PER_MINUTE: '3' });
+  const statuses = [];
+  for (let i = 0; i < 5; i++) statuses.push((await http('POST', `${base}/auth/login`, { headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: { email: 'not-an-email' } })).status);
+  assert.deepEqual(statuses, [400, 400, 400, 429, 429]);
+  const trusting = await app({ AUTH_RATE_LIMIT_PER_MINUTE: '3', TRUST_PROXY: 'loopback' });
+  const behindProxy = [];
+  for (let i = 0; i < 5; i++) behindProxy.push((await http('POST', `${trusting}/auth/login`, { headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: { email: 'not-an-email' } })).status);
+  assert.deepEqual(behindProxy, [400, 400, 400, 400, 400], 'behind a trusted proxy each client has its own budget');
+  assert.throws(() => parseConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY/);
+  assert.deepEqual(parseConfig({ TRUST_PROXY: '1' }).TRUST_PROXY, 1);
+  assert.deepEqual(parseConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY, ['10.0.0.0/8', 'loopback']);
+});

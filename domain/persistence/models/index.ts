@@ -14,6 +14,7 @@ import { Order } from './order';
 import { Payment } from './payment';
 import { PaymentTransition } from './payment-transition';
 import { Product } from './product';
+import { IdempotencyKey } from './idempotency-key';
 import { RevokedToken } from './revoked-token';
 import { SecurityEvent } from './security-event';
 import { Stock, StockMovement } from './stock';
@@ -34,6 +35,7 @@ export const ALL_MODELS = [
   PayoutBatch,
   Alert,
   HealthCheck,
+  IdempotencyKey,
   Incident,
   IncidentNotification,
   MaintenanceWindowModel,
