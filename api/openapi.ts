@@ -29,6 +29,8 @@ export interface Endpoint {
   summary: string;
   query?: ZodType;
   body?: ZodType;
+  /** Success statuses other than 200 (201 created, 202 accepted, 204 no content). */
+  ok?: number[];
 }
 
 const viewer = [...API_KEY_ROLES];
@@ -36,7 +38,7 @@ const operator: Role[] = ['operator', 'admin'];
 const admin: Role[] = ['admin'];
 const user: Role[] = ['customer', 'admin'];
 
-const e = (method: Endpoint['method'], path: string, access: Access, tag: string, summary: string, io: { query?: ZodType; body?: ZodType } = {}): Endpoint => ({ method, path, access, tag, summary, ...io });
+const e = (method: Endpoint['method'], path: string, access: Access, tag: string, summary: string, io: { query?: ZodType; body?: ZodType; ok?: number[] } = {}): Endpoint => ({ method, path, access, tag, summary, ...io });
 const v1 = (p: string) => `/api/v1${p}`;
 
 export const ENDPOINTS: Endpoint[] = [
@@ -45,46 +47,46 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', '/metrics', viewer, 'health', 'Prometheus metrics of the API process'),
   e('post', '/webhooks/mercadopago', 'signature', 'webhooks', 'MercadoPago notification (x-signature verified); acknowledged at once, processed by a workflow'),
 
-  e('post', '/auth/register', 'public', 'auth', 'Create a customer account', { body: auth.registerBody }),
+  e('post', '/auth/register', 'public', 'auth', 'Create a customer account', { body: auth.registerBody, ok: [201] }),
   e('post', '/auth/login', 'public', 'auth', 'Sign in: access and refresh tokens', { body: auth.loginBody }),
   e('post', '/auth/refresh', 'public', 'auth', 'Exchange a refresh token (rotated on use)', { body: auth.refreshBody }),
-  e('post', '/auth/logout', user, 'auth', 'Revoke the access token and, if given, the refresh token', { body: auth.logoutBody }),
+  e('post', '/auth/logout', user, 'auth', 'Revoke the access token and, if given, the refresh token', { body: auth.logoutBody, ok: [204] }),
   e('get', '/auth/me', user, 'auth', 'The signed-in user'),
 
   e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery }),
   e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock'),
-  e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody }),
+  e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody, ok: [201] }),
   e('patch', v1('/products/:sku'), admin, 'catalogue', 'Update a product', { body: products.updateBody }),
   e('post', v1('/products/:sku/stock'), admin, 'catalogue', 'Adjust stock', { body: products.stockBody }),
 
-  e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody }),
+  e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody, ok: [200, 202] }),
   e('get', v1('/orders'), ['customer', ...viewer], 'orders', "Orders: a customer's own, or all for staff", { query: orders.listQuery }),
   e('get', v1('/orders/:number'), ['customer', ...viewer], 'orders', 'One order with its live state'),
   e('post', v1('/orders/:number/cancel'), ['customer', ...operator], 'orders', 'Cancel an order (releases stock, refunds a late payment)', { body: orders.cancelBody }),
   e('patch', v1('/orders/:number/status'), admin, 'orders', 'Fulfilment status (shipped, delivered) or cancel', { body: orders.statusBody }),
-  e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal)'),
+  e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal)', { ok: [202] }),
 
   e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery }),
   e('get', v1('/webhook-events'), viewer, 'webhooks', 'Webhook deliveries and their processing', { query: webhookEvents.listQuery }),
   e('get', v1('/webhook-events/:id'), viewer, 'webhooks', 'One delivery with its live workflow state'),
-  e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery'),
-  e('post', v1('/webhook-events/retry'), operator, 'webhooks', 'Retry every delivery waiting for a manual retry', { body: webhookEvents.bulkRetryBody }),
+  e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery', { ok: [202] }),
+  e('post', v1('/webhook-events/retry'), operator, 'webhooks', 'Retry every delivery waiting for a manual retry', { body: webhookEvents.bulkRetryBody, ok: [202] }),
 
-  e('post', v1('/affiliates'), admin, 'affiliates', 'Register an affiliate', { body: affiliates.affiliateBody }),
+  e('post', v1('/affiliates'), admin, 'affiliates', 'Register an affiliate', { body: affiliates.affiliateBody, ok: [201] }),
   e('get', v1('/affiliates'), viewer, 'affiliates', 'Affiliates', { query: affiliates.affiliatesQuery }),
   e('get', v1('/affiliates/:id'), viewer, 'affiliates', 'One affiliate (bank data masked)'),
   e('patch', v1('/affiliates/:id'), admin, 'affiliates', 'Update an affiliate', { body: affiliates.affiliateUpdate }),
   e('delete', v1('/affiliates/:id'), admin, 'affiliates', 'Deactivate an affiliate'),
-  e('post', v1('/campaigns'), admin, 'affiliates', 'Create a campaign', { body: affiliates.campaignBody }),
+  e('post', v1('/campaigns'), admin, 'affiliates', 'Create a campaign', { body: affiliates.campaignBody, ok: [201] }),
   e('get', v1('/campaigns'), viewer, 'affiliates', 'Campaigns'),
   e('get', v1('/campaigns/:id'), viewer, 'affiliates', 'One campaign'),
   e('patch', v1('/campaigns/:id'), admin, 'affiliates', 'Update a campaign', { body: affiliates.campaignUpdateBody }),
   e('post', v1('/campaigns/:id/activate'), admin, 'affiliates', 'Activate a campaign'),
 
-  e('post', v1('/conversions'), admin, 'commissions', 'Record a conversion (starts its commission)', { body: commissions.conversionBody }),
+  e('post', v1('/conversions'), admin, 'commissions', 'Record a conversion (starts its commission)', { body: commissions.conversionBody, ok: [200, 201] }),
   e('get', v1('/conversions'), viewer, 'commissions', 'Conversions', { query: commissions.conversionsQuery }),
   e('get', v1('/conversions/metrics'), viewer, 'commissions', 'Conversion metrics by channel', { query: commissions.conversionMetricsQuery }),
-  e('post', v1('/conversions/:id/refund'), admin, 'commissions', 'Refund a conversion (voids or claws back its commission)', { body: commissions.refundBody }),
+  e('post', v1('/conversions/:id/refund'), admin, 'commissions', 'Refund a conversion (voids or claws back its commission)', { body: commissions.refundBody, ok: [202] }),
   e('get', v1('/commissions'), viewer, 'commissions', 'Commissions', { query: commissions.commissionsQuery }),
   e('get', v1('/commissions/reports'), viewer, 'commissions', 'Commission report (JSON or CSV)', { query: commissions.reportQuery }),
   e('get', v1('/commissions/:id'), viewer, 'commissions', 'One commission with its live state'),
@@ -101,8 +103,8 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', v1('/incidents/:dedupKey/acknowledge'), operator, 'incidents', 'Acknowledge (stops escalation)', { body: incidents.actionBody }),
   e('post', v1('/incidents/:dedupKey/resolve'), operator, 'incidents', 'Resolve', { body: incidents.actionBody }),
   e('get', v1('/maintenance-windows'), viewer, 'incidents', 'Maintenance windows'),
-  e('post', v1('/maintenance-windows'), operator, 'incidents', 'Create a maintenance window (suppresses new incidents)', { body: incidents.windowBody }),
-  e('delete', v1('/maintenance-windows/:id'), operator, 'incidents', 'Delete a maintenance window'),
+  e('post', v1('/maintenance-windows'), operator, 'incidents', 'Create a maintenance window (suppresses new incidents)', { body: incidents.windowBody, ok: [201] }),
+  e('delete', v1('/maintenance-windows/:id'), operator, 'incidents', 'Delete a maintenance window', { ok: [204] }),
 
   e('get', v1('/ops/metrics'), viewer, 'dashboard', 'The latest metrics snapshot'),
   e('post', v1('/ops/metrics/check'), operator, 'dashboard', 'Run the metrics workflow now'),
@@ -111,15 +113,31 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', v1('/dashboard/alerts'), viewer, 'dashboard', 'Open incidents, recent alerts and maintenance windows'),
   e('post', v1('/dashboard/alerts/check'), operator, 'dashboard', 'Run the metrics workflow and its alert rules now'),
 
-  e('post', v1('/api-keys'), admin, 'access', 'Create an API key (shown once)', { body: access.createApiKeyBody }),
+  e('post', v1('/api-keys'), admin, 'access', 'Create an API key (shown once)', { body: access.createApiKeyBody, ok: [201] }),
   e('get', v1('/api-keys'), admin, 'access', 'API keys (never their secrets)'),
   e('delete', v1('/api-keys/:id'), admin, 'access', 'Revoke an API key'),
   e('get', v1('/audit'), admin, 'access', 'The access audit log', { query: access.auditQuery }),
 ];
 
 const openApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');
-const errorSchema = z.object({ error: z.object({ code: z.string(), message: z.string(), details: z.record(z.string(), z.unknown()).optional() }) }).meta({ id: 'Error' });
+/** Every error: a code and a message, plus the details that apply (other details may follow). */
+const errorSchema = z
+  .object({
+    error: z.looseObject({
+      code: z.string().describe('machine-readable: invalid_request, not_found, rate_limited, …'),
+      message: z.string(),
+      field: z.string().optional().describe('the field, header or parameter at fault'),
+      in: z.enum(['body', 'query', 'params', 'header']).optional(),
+      issues: z.array(z.looseObject({ field: z.string(), message: z.string() })).optional().describe('every invalid field (400)'),
+      role: z.string().optional(),
+      reason: z.string().optional(),
+      retryAfterSeconds: z.number().int().optional().describe('also sent as Retry-After (429, 503)'),
+      allow: z.array(z.string()).optional().describe('the methods the path answers (405)'),
+    }),
+  })
+  .meta({ id: 'Error' });
 const errorResponse = (description: string) => ({ description, content: { 'application/json': { schema: errorSchema } } });
+const SUCCESS: Record<number, string> = { 200: 'OK', 201: 'Created', 202: 'Accepted: a workflow acts on it', 204: 'No content' };
 
 /** The OpenAPI 3.1 document served at /openapi.json and browsed at /docs. */
 export function openApiDocument(version: string) {
@@ -135,12 +153,18 @@ export function openApiDocument(version: string) {
         ...(params.length ? { path: z.object(Object.fromEntries(params.map((p) => [p, z.string()]))) } : {}),
         ...(ep.query ? { query: ep.query } : {}),
       },
-      ...(ep.body ? { requestBody: { content: { 'application/json': { schema: ep.body } } } } : {}),
+      ...(ep.body ? { requestBody: { required: !ep.body.safeParse({}).success, content: { 'application/json': { schema: ep.body } } } } : {}),
       responses: {
-        '200': { description: 'OK' },
+        ...Object.fromEntries((ep.ok ?? [200]).map((s) => [String(s), { description: SUCCESS[s] }])),
         '400': errorResponse('Invalid input: the error names the field'),
-        ...(secured ? { '401': errorResponse('No or invalid credentials'), '403': errorResponse(`Needs role ${(ep.access as Role[]).join(' or ')}`), '429': errorResponse('Rate limited (Retry-After)') } : {}),
-        ...(ep.access === 'signature' ? { '401': errorResponse('Signature could not be verified') } : {}),
+        ...(secured ? { '401': errorResponse('No or invalid credentials'), '403': errorResponse(`Needs role ${(ep.access as Role[]).join(' or ')}`) } : {}),
+        ...(ep.access === 'signature' ? { '401': errorResponse('Signature missing, malformed, wrong or outside the replay window') } : {}),
+        ...(ep.access === 'public' && ep.path.startsWith('/auth/') ? { '401': errorResponse('Wrong email, password or token') } : {}),
+        ...(params.length ? { '404': errorResponse('No such resource (or not yours)') } : {}),
+        '409': errorResponse('Conflicts with the current state (the error says which)'),
+        ...(ep.body || ep.method !== 'get' ? { '413': errorResponse('Body too large'), '415': errorResponse('Body is not application/json'), '422': errorResponse('Well-formed but not acceptable: the error names the field') } : { '422': errorResponse('Well-formed but not acceptable: the error names the field') }),
+        '429': errorResponse('Rate limited (Retry-After)'),
+        '503': errorResponse('A dependency is unavailable; nothing was done (Retry-After)'),
       },
     };
   }

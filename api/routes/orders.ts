@@ -42,6 +42,7 @@ import { principalOf, requireRole, staffFrom, type Principal } from '../auth/pri
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
 import { apiRouter } from '../request-guards';
+import { emailAddress } from '../email-address';
 
 export const MAX_ITEM_QUANTITY = 1000;
 
@@ -66,7 +67,7 @@ export const createBody = z.object({
 
 export const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
-  email: z.email().optional(),
+  email: emailAddress().optional(),
   customer_id: z.string().max(64).optional(),
   ...pageQuery,
 });
