@@ -31,14 +31,40 @@ export interface Endpoint {
   body?: ZodType;
   /** Success statuses other than 200 (201 created, 202 accepted, 204 no content). */
   ok?: number[];
+  /** The success body of the main resources (other endpoints answer JSON described by their summary). */
+  response?: ZodType;
 }
+
+// Response shapes of the main resources: the fields clients rely on; more may be present.
+const money = z.string().regex(/^-?\d+(\.\d+)?$/).describe('decimal text, exact');
+const productResponse = z
+  .looseObject({ sku: z.string(), name: z.string(), price: money, price_minor: z.number().int(), currency: z.string(), active: z.boolean(), stock: z.object({ available: z.number().int(), reserved: z.number().int() }) })
+  .meta({ id: 'Product' });
+const orderResponse = z
+  .looseObject({
+    order_number: z.string(),
+    status: z.string(),
+    currency: z.string(),
+    total: money,
+    total_minor: z.number().int(),
+    items: z.array(z.looseObject({ sku: z.string(), quantity: z.number().int(), unit_price: money, line_total: money })),
+    payment: z.looseObject({ status: z.string() }).nullable(),
+  })
+  .meta({ id: 'Order' });
+const checkoutResponse = z
+  .looseObject({ order_number: z.string(), status: z.string(), currency: z.string(), total: money, total_minor: z.number().int(), payment: z.looseObject({ init_point: z.string().optional(), preference_id: z.string().optional() }).nullable() })
+  .meta({ id: 'Checkout' });
+const paymentResponse = z
+  .looseObject({ paymentId: z.string(), status: z.string(), currency: z.string(), amountMinor: z.number().int(), dateLastUpdated: z.string() })
+  .meta({ id: 'Payment' });
+const listOf = (item: ZodType, cursor: 'nextCursor' | 'next_after') => z.looseObject({ items: z.array(item), [cursor]: z.string().nullable() });
 
 const viewer = [...API_KEY_ROLES];
 const operator: Role[] = ['operator', 'admin'];
 const admin: Role[] = ['admin'];
 const user: Role[] = ['customer', 'admin'];
 
-const e = (method: Endpoint['method'], path: string, access: Access, tag: string, summary: string, io: { query?: ZodType; body?: ZodType; ok?: number[] } = {}): Endpoint => ({ method, path, access, tag, summary, ...io });
+const e = (method: Endpoint['method'], path: string, access: Access, tag: string, summary: string, io: { query?: ZodType; body?: ZodType; ok?: number[]; response?: ZodType } = {}): Endpoint => ({ method, path, access, tag, summary, ...io });
 const v1 = (p: string) => `/api/v1${p}`;
 
 export const ENDPOINTS: Endpoint[] = [
@@ -53,20 +79,20 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/auth/logout', user, 'auth', 'Revoke the access token and, if given, the refresh token', { body: auth.logoutBody, ok: [204] }),
   e('get', '/auth/me', user, 'auth', 'The signed-in user'),
 
-  e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery }),
-  e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock'),
-  e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody, ok: [201] }),
-  e('patch', v1('/products/:sku'), admin, 'catalogue', 'Update a product', { body: products.updateBody }),
+  e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery, response: listOf(productResponse, 'next_after') }),
+  e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock', { response: productResponse }),
+  e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody, ok: [201], response: productResponse }),
+  e('patch', v1('/products/:sku'), admin, 'catalogue', 'Update a product', { body: products.updateBody, response: productResponse }),
   e('post', v1('/products/:sku/stock'), admin, 'catalogue', 'Adjust stock', { body: products.stockBody }),
 
-  e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody, ok: [200, 202] }),
-  e('get', v1('/orders'), ['customer', ...viewer], 'orders', "Orders: a customer's own, or all for staff", { query: orders.listQuery }),
-  e('get', v1('/orders/:number'), ['customer', ...viewer], 'orders', 'One order with its live state'),
+  e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody, ok: [202, 200], response: checkoutResponse }),
+  e('get', v1('/orders'), ['customer', ...viewer], 'orders', "Orders: a customer's own, or all for staff", { query: orders.listQuery, response: listOf(orderResponse, 'nextCursor') }),
+  e('get', v1('/orders/:number'), ['customer', ...viewer], 'orders', 'One order with its live state', { response: orderResponse }),
   e('post', v1('/orders/:number/cancel'), ['customer', ...operator], 'orders', 'Cancel an order (releases stock, refunds a late payment)', { body: orders.cancelBody }),
   e('patch', v1('/orders/:number/status'), admin, 'orders', 'Fulfilment status (shipped, delivered) or cancel', { body: orders.statusBody }),
   e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal)', { ok: [202] }),
 
-  e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery }),
+  e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery, response: listOf(paymentResponse, 'nextCursor') }),
   e('get', v1('/webhook-events'), viewer, 'webhooks', 'Webhook deliveries and their processing', { query: webhookEvents.listQuery }),
   e('get', v1('/webhook-events/:id'), viewer, 'webhooks', 'One delivery with its live workflow state'),
   e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery', { ok: [202] }),
@@ -155,7 +181,7 @@ export function openApiDocument(version: string) {
       },
       ...(ep.body ? { requestBody: { required: !ep.body.safeParse({}).success, content: { 'application/json': { schema: ep.body } } } } : {}),
       responses: {
-        ...Object.fromEntries((ep.ok ?? [200]).map((s) => [String(s), { description: SUCCESS[s] }])),
+        ...Object.fromEntries((ep.ok ?? [200]).map((s, i) => [String(s), { description: SUCCESS[s], ...(ep.response && i === 0 ? { content: { 'application/json': { schema: ep.response } } } : {}) }])),
         '400': errorResponse('Invalid input: the error names the field'),
         ...(secured ? { '401': errorResponse('No or invalid credentials'), '403': errorResponse(`Needs role ${(ep.access as Role[]).join(' or ')}`) } : {}),
         ...(ep.access === 'signature' ? { '401': errorResponse('Signature missing, malformed, wrong or outside the replay window') } : {}),
