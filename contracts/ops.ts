@@ -194,3 +194,12 @@ export interface OpsRetentionReport {
   data: { deleted: Record<string, number>; droppedCollections: string[] };
   backups: { kept: string[]; deleted: string[] };
 }
+
+/** Alert rules raised by business workflows (a failed step waiting for a person, a pending approval). */
+export const BUSINESS_ALERT_RULES = ['webhook_processing_failed', 'order_step_failed', 'commission_approval_pending'] as const;
+
+/** The runbook page an incident of `rule` links to (every one exists: test/ops/runbooks.test.ts). */
+export function runbookFor(rule: string): string {
+  const page = (BUSINESS_ALERT_RULES as readonly string[]).includes(rule) ? 'failed-step' : rule.replace(/_/g, '-');
+  return `docs/runbooks/${page}.md`;
+}

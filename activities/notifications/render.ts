@@ -1,4 +1,4 @@
-import type { NotificationRequest } from '../../contracts/ops';
+import { runbookFor, type NotificationRequest } from '../../contracts/ops';
 import type { Config } from '../../common/config';
 import type { OnCallPerson } from '../../common/ops-policy';
 import { executionUrl } from '../../common/temporal';
@@ -26,7 +26,7 @@ export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { 
     ...(over ? [`By: ${i.resolvedBy ?? 'the rule engine'}`] : [
       `Acknowledge: POST ${links.apiUrl}/api/v1/incidents/${encodeURIComponent(i.dedupKey)}/acknowledge`,
       `  or: tctl workflow signal --workflow_id ${req.workflowId} --name acknowledge --input '{"by":"${to.email}"}'`,
-      `Runbook: docs/runbooks/${i.rule.replace(/_/g, '-')}.md`,
+      `Runbook: ${runbookFor(i.rule)}`,
     ]),
     `Execution: ${execution}`,
   ];

@@ -7,7 +7,8 @@ import type { Config } from '../../common/config';
 import { Incident } from '../../domain/persistence/models/incident';
 import { MaintenanceWindowModel } from '../../domain/persistence/models/maintenance-window';
 import { executionUrl } from '../../common/temporal';
-import { acknowledgeUpdate, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../contracts/ops';
+import { ALERT_RULE_NAMES } from '../../common/ops-policy';
+import { acknowledgeUpdate, BUSINESS_ALERT_RULES, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../contracts/ops';
 import { actorName, principalOf, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { apiRouter } from '../request-guards';
@@ -18,6 +19,11 @@ export const listQuery = z.object({
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 export const actionBody = z.object({ note: z.string().max(1000).optional() });
+/** Rules a maintenance window may name: the configured rules and those of business workflows. */
+const KNOWN_RULES = new Set<string>([...ALERT_RULE_NAMES, ...BUSINESS_ALERT_RULES]);
+/** The longest maintenance window: a week. Longer silences are a rule's `enabled: false`. */
+const MAX_WINDOW_HOURS = 7 * 24;
+
 export const windowBody = z
   .object({
     start: z.iso.datetime({ offset: true }),
@@ -111,6 +117,11 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
     const body = windowBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
     const w = body.data;
+    // A window silences paging: it must name rules that exist, and cannot silence them for long.
+    const unknown = w.rules.findIndex((r) => !KNOWN_RULES.has(r));
+    if (unknown !== -1) throw new HttpError(422, 'unknown_rule', `rules.${unknown}: ${w.rules[unknown]} is not an alert rule (${[...KNOWN_RULES].join(', ')})`, { field: `rules.${unknown}` });
+    const hours = (Date.parse(w.end) - Date.parse(w.start)) / 3_600_000;
+    if (hours > MAX_WINDOW_HOURS) throw new HttpError(422, 'window_too_long', `end: a maintenance window lasts at most ${MAX_WINDOW_HOURS} h, not ${Math.round(hours)} h`, { field: 'end' });
     const id = `mw_${randomUUID()}`;
     await MaintenanceWindowModel.create({ _id: id, start: new Date(w.start), end: new Date(w.end), rules: w.rules, reason: w.reason, createdBy: actor(res), createdAt: new Date() });
     res.status(201).json({ id, ...w });

@@ -126,6 +126,13 @@ test('a maintenance window suppresses new incidents of its rules', async () => {
   const bad = await http('POST', api('/maintenance-windows'), { headers, body: { start: end, end: start } });
   assert.equal(bad.status, 400);
   assert.equal(bad.body.error.field, 'end');
+  // A window names rules that exist and silences them for a week at most; nothing stored otherwise.
+  const before = await db.collection('maintenance_windows').countDocuments();
+  const unknown = await http('POST', api('/maintenance-windows'), { headers, body: { start, end, rules: ['provider_degraded', 'no_such_rule'] } });
+  assert.deepEqual([unknown.status, unknown.body.error.code, unknown.body.error.field], [422, 'unknown_rule', 'rules.1']);
+  const tooLong = await http('POST', api('/maintenance-windows'), { headers, body: { start, end: new Date(Date.now() + 8 * 86_400_000).toISOString(), rules: ['order_step_failed'] } });
+  assert.deepEqual([tooLong.status, tooLong.body.error.code, tooLong.body.error.field], [422, 'window_too_long', 'end']);
+  assert.equal(await db.collection('maintenance_windows').countDocuments(), before);
 });
 
 test('metrics: a paid webhook and five forged ones → the snapshot counts them, security_threat opens an incident; acknowledged by API, resolved with the real tctl', async () => {
