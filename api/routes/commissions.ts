@@ -41,10 +41,10 @@ const money = (minor: number, currency: string) => (isCurrency(currency) ? forma
 
 /** Request schemas (also read by the OpenAPI document, api/openapi.ts). */
 export const conversionsQuery = z.object({ affiliate: z.string().max(64).optional(), campaign: z.string().max(64).optional(), limit: z.coerce.number().int().min(1).max(1000).default(100) });
-export const conversionMetricsQuery = z.object({ period: periodSchema.default('30d' as never), channel: z.string().max(40).optional() });
+export const conversionMetricsQuery = z.object({ period: periodSchema.prefault('30d'), channel: z.string().max(40).optional() });
 export const refundBody = z.object({ reason: z.string().trim().min(1).max(200).default('refund') });
 export const commissionsQuery = z.object({ affiliate: z.string().max(64).optional(), status: z.enum(COMMISSION_STATUSES).optional(), period: periodSchema.optional(), limit: z.coerce.number().int().min(1).max(1000).default(200) });
-export const reportQuery = z.object({ period: periodSchema.default('30d' as never), format: z.enum(['json', 'csv']).default('json') });
+export const reportQuery = z.object({ period: periodSchema.prefault('30d'), format: z.enum(['json', 'csv']).default('json') });
 export const decisionBody = z.object({ comment: z.string().max(500).optional() });
 export const payoutRunBody = z.object({ period: z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'must be YYYY-MM').optional() });
 export const payoutsQuery = z.object({ period: z.string().max(7).optional(), affiliate: z.string().max(64).optional(), status: z.enum(['pending', 'paid']).optional() });

@@ -124,7 +124,8 @@ export function deepHealthRouter(deps: { config: Config; temporal: Client }) {
       if (q.workflow_pollers === 0 && q.activity_pollers === 0) recommendations.push(`No worker polls task queue ${q.task_queue}: start one (npm run worker, WORKER_TASK_QUEUES=${q.task_queue})`);
     }
     const overall = worstStatus(deps_);
-    res.status(deps_.find((d) => d.name === 'temporal')?.status === 'down' ? 503 : 200).json({
+    // Monitors read the status code: an unhealthy product (a dependency down) is 503, degraded is 200.
+    res.status(overall === 'down' ? 503 : 200).json({
       status: overall === 'ok' ? 'healthy' : overall === 'degraded' ? 'degraded' : 'unhealthy',
       check_duration_ms: Math.round((performance.now() - started) * 10) / 10,
       timestamp: new Date().toISOString(),

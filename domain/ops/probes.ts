@@ -65,6 +65,9 @@ export type ProbeConfig = Pick<
 export function dependencyProbes(config?: ProbeConfig) {
   const degradedMs = config?.ALERT_RULES.provider_degraded.threshold;
   const slowMs = config?.ALERT_RULES.api_response_time.threshold ?? Infinity;
+  // A probe must wait past the "slow" threshold, or a slow answer is reported down and the
+  // api_response_time rule can never fire.
+  const timeoutMs = Number.isFinite(slowMs) ? Math.max(PROBE_TIMEOUT_MS, slowMs + PROBE_TIMEOUT_MS) : PROBE_TIMEOUT_MS;
   const timed = async (name: string, probe: () => Promise<unknown>): Promise<ProbeResult> => {
     const r = await timeProbe(name, probe, degradedMs);
     return { ...r, slow: r.status !== 'down' && r.latencyMs > slowMs };
@@ -75,17 +78,17 @@ export function dependencyProbes(config?: ProbeConfig) {
     return config;
   };
   return {
-    probeMongo: (): Promise<ProbeResult> => timed('mongodb', () => withTimeout(mongoPing(), PROBE_TIMEOUT_MS)),
-    probeTemporal: (client: Pick<Client, 'connection'>): Promise<ProbeResult> => timed('temporal', () => withTimeout(temporalPing(client), PROBE_TIMEOUT_MS)),
+    probeMongo: (): Promise<ProbeResult> => timed('mongodb', () => withTimeout(mongoPing(), timeoutMs)),
+    probeTemporal: (client: Pick<Client, 'connection'>): Promise<ProbeResult> => timed('temporal', () => withTimeout(temporalPing(client), timeoutMs)),
     probeMercadoPago: (): Promise<ProbeResult> => {
       const c = need();
-      return timed('mercadopago', () => httpPing(`${c.MERCADOPAGO_BASE_URL}/v1/payment_methods`, { authorization: `Bearer ${c.MERCADOPAGO_ACCESS_TOKEN}` }));
+      return timed('mercadopago', () => httpPing(`${c.MERCADOPAGO_BASE_URL}/v1/payment_methods`, { authorization: `Bearer ${c.MERCADOPAGO_ACCESS_TOKEN}` }, timeoutMs));
     },
     probeGoHighLevel: (): Promise<ProbeResult> => {
       const c = need();
       return timed('gohighlevel', async () => {
         const token = typeof ghlToken === 'function' ? await ghlToken() : ghlToken;
-        await httpPing(`${c.GHL_BASE_URL}/locations/${encodeURIComponent(c.GHL_LOCATION_ID)}`, { authorization: `Bearer ${token}`, version: c.GHL_API_VERSION });
+        await httpPing(`${c.GHL_BASE_URL}/locations/${encodeURIComponent(c.GHL_LOCATION_ID)}`, { authorization: `Bearer ${token}`, version: c.GHL_API_VERSION }, timeoutMs);
       });
     },
   };
