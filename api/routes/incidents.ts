@@ -96,7 +96,12 @@ export function incidentsRouter(deps: { config: Config; temporal: Client }) {
         const state: IncidentState = await handle.executeUpdate(update, { args: [{ by: actor(res), note: body.data.note }] });
         res.json({ dedup_key: state.dedupKey, status: state.status, level: state.level, acknowledged_by: state.acknowledgedBy ?? null, resolved_by: state.resolvedBy ?? null });
       } catch (err) {
-        if (err instanceof WorkflowNotFoundError) throw new HttpError(404, 'not_found', `no open incident for ${req.params.dedupKey}`, { field: 'dedupKey' });
+        if (err instanceof WorkflowNotFoundError) {
+          // The incident's workflow has closed: it was resolved (409), or there never was one (404).
+          const last = await Incident.findOne({ dedupKey: req.params.dedupKey }).sort({ openedAt: -1 }).lean();
+          if (last?.status === 'resolved') throw new HttpError(409, 'already_resolved', `incident ${req.params.dedupKey} is already resolved`, { field: 'status', current: 'resolved' });
+          throw new HttpError(404, 'not_found', `no open incident for ${req.params.dedupKey}`, { field: 'dedupKey' });
+        }
         if (err instanceof WorkflowUpdateFailedError && err.cause instanceof ApplicationFailure && err.cause.type === 'IncidentResolved') {
           throw new HttpError(409, 'already_resolved', err.cause.message, { field: 'status', current: 'resolved' });
         }

@@ -183,7 +183,9 @@ test('metrics: a paid webhook and five forged ones → the snapshot counts them,
     const list = await http('GET', api('/incidents?status=resolved'), { headers });
     if (!list.body.items.some((i: any) => i.dedup_key === 'security-threat' && i.resolved_by === 'ana@ops')) throw new Error('not listed');
   });
-  assert.equal((await http('POST', api('/incidents/security-threat/resolve'), { headers, body: {} })).status, 404, 'nothing open to resolve');
+  const again = await http('POST', api('/incidents/security-threat/resolve'), { headers, body: {} });
+  assert.deepEqual([again.status, again.body.error.code], [409, 'already_resolved'], 'resolving a resolved incident is a conflict');
+  assert.equal((await http('POST', api('/incidents/never-opened/resolve'), { headers, body: {} })).status, 404, 'nothing to resolve');
   assert.equal((await http('GET', api('/incidents?status=bogus'), { headers })).status, 400);
   assert.equal((await http('GET', api('/incidents'))).status, 401);
   assert.ok((await db.collection('incident_notifications').countDocuments({ dedupKey: 'security-threat', outcome: 'sent' })) >= 2, 'each page recorded');
