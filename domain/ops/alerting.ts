@@ -44,6 +44,25 @@ async function bestEffort<T>(op: () => Promise<T>, fallback: T): Promise<T> {
 }
 const BOOKKEEPING_TIMEOUT_MS = 3000;
 
+/** Re-openings of a critical incident within one cooldown beyond which the condition is flapping. */
+export const FLAP_LIMIT = 2;
+
+/**
+ * Cooldown as PagerDuty means it. A firing while the key's incident is open joins it (never a new
+ * page; decided before this). Once that incident has closed, a new firing inside the rule's
+ * cooldown is suppressed — except for critical ones: a critical dependency down again after its
+ * recovery pages at once, unless it has already re-opened FLAP_LIMIT times within the cooldown
+ * (flapping: then it is suppressed until the cooldown passes). Returns the re-openings to keep.
+ */
+export function cooldownDecision(input: { severity: string; now: Date; cooldownMs: number; lastOpenedAt?: Date; reopenedAt: Date[] }): { suppress: boolean; reopenedAt: Date[] } {
+  const { now, cooldownMs } = input;
+  const recent = input.reopenedAt.map((d) => new Date(d)).filter((d) => now.getTime() - d.getTime() < cooldownMs);
+  const inCooldown = input.lastOpenedAt !== undefined && now.getTime() - new Date(input.lastOpenedAt).getTime() < cooldownMs;
+  if (!inCooldown) return { suppress: false, reopenedAt: recent };
+  if (input.severity === 'critical' && recent.length < FLAP_LIMIT) return { suppress: false, reopenedAt: [...recent, now] };
+  return { suppress: true, reopenedAt: recent };
+}
+
 /** A rule name as a title (`webhook_processing_failed` → `webhook processing failed`). */
 export const alertTitle = (rule: string) => rule.replace(/[-_]/g, ' ');
 
@@ -84,13 +103,10 @@ export function alerting(config: AlertingConfig, client: Client) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const window = maintenanceCovering(await bestEffort(() => maintenanceWindows(config, now), config.MAINTENANCE_WINDOWS), a.rule, now);
-    const stored = await bestEffort(() => Alert.findById(a.dedupKey, { incidentOpenedAt: 1 }).lean<{ incidentOpenedAt?: Date }>(), null);
+    const stored = await bestEffort(() => Alert.findById(a.dedupKey, { incidentOpenedAt: 1, reopenedAt: 1 }).lean<{ incidentOpenedAt?: Date; reopenedAt?: Date[] }>(), null);
     const cooldownMs = (settings?.cooldownMinutes ?? DEFAULT_COOLDOWN_MINUTES) * 60_000;
-    const suppressed: RaiseOutcome | undefined = window
-      ? 'suppressed_maintenance'
-      : stored?.incidentOpenedAt && now.getTime() - stored.incidentOpenedAt.getTime() < cooldownMs
-        ? 'suppressed_cooldown'
-        : undefined;
+    const cooldown = cooldownDecision({ severity, now, cooldownMs, lastOpenedAt: stored?.incidentOpenedAt, reopenedAt: stored?.reopenedAt ?? [] });
+    const suppressed: RaiseOutcome | undefined = window ? 'suppressed_maintenance' : cooldown.suppress ? 'suppressed_cooldown' : undefined;
     if (suppressed) {
       const reason = window ? `maintenance: ${window.reason || window.end}` : 'cooldown';
       await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, suppressed: reason } }), undefined);
@@ -111,7 +127,7 @@ export function alerting(config: AlertingConfig, client: Client) {
       await client.workflow.getHandle(workflowId).signal(alertFiredSignal, firing);
       outcome = 'added';
     }
-    await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { incidentOpenedAt: now, pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
+    await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { incidentOpenedAt: now, reopenedAt: cooldown.reopenedAt, pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
     return outcome;
   }
 

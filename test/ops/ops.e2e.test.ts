@@ -69,7 +69,7 @@ test('every Schedule exists after start-up (paused on test stacks), with the con
   });
 });
 
-test('MercadoPago down: an incident pages on-call by email and Slack once, repeats are counted, recovery resolves it; inside the cooldown it does not page again', async () => {
+test('MercadoPago down: an incident pages on-call by email and Slack once, repeats are counted, recovery resolves it; down again after the recovery pages again at once', async () => {
   await admin.fault({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, count: -1 });
   const first = await runOps('healthMonitor');
   assert.equal(first.probes.find((p: any) => p.name === 'mercadopago').status, 'down');
@@ -95,15 +95,19 @@ test('MercadoPago down: an incident pages on-call by email and Slack once, repea
     if ((await pagesAbout('Recovered: MercadoPago API is down')).length !== 1) throw new Error('no recovery notice');
   });
 
-  // Down again within the rule's 30-min cooldown: recorded, no new incident, no new page.
+  // Down again minutes after its recovery, within the rule's 30-min cooldown: a critical
+  // dependency pages again at once (a new incident), never silence.
   await admin.fault({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, count: -1 });
   await runOps('healthMonitor');
+  await waitFor('the second outage paged', async () => {
+    if ((await pagesAbout('Incident opened: MercadoPago API is down')).length !== 2) throw new Error('not paged again');
+  });
   const alert = await db.collection('alerts').findOne({ _id: 'dependency-down:mercadopago' as never });
-  assert.equal(alert?.suppressed, 'cooldown');
-  assert.equal((await incident.describe()).status.name, 'COMPLETED');
-  assert.equal((await pagesAbout('Incident opened: MercadoPago API is down')).length, 1);
+  assert.equal(alert?.suppressed, undefined);
+  assert.equal(alert?.reopenedAt?.length, 1);
   await admin.clearFaults();
   await runOps('healthMonitor');
+  assert.equal((await temporal.workflow.getHandle('incident-dependency-down:mercadopago').result()).resolution, 'auto');
 });
 
 test('a maintenance window suppresses new incidents of its rules', async () => {

@@ -21,6 +21,8 @@ const alertSchema = new Schema(
     resolvedAt: { type: Date },
     /** Incident bookkeeping (activities/ops/alerting.ts): when one was last opened, the count it covers, whether it is open. */
     incidentOpenedAt: { type: Date },
+    /** When critical incidents of this key re-opened inside the cooldown (flapping detection). */
+    reopenedAt: { type: [Date], default: undefined },
     pagedCount: { type: Number },
     incidentOpen: { type: Boolean },
     /** Why the last firing did not open an incident: maintenance window or cooldown. */
