@@ -63,7 +63,7 @@ export function createApp(deps: AppDeps) {
   app.use(healthRouter(deps));
   // Before the JSON parser: the webhook route keeps its raw body for the signature.
   app.use(mercadoPagoWebhookRouter(deps));
-  app.use(requireJsonBodies, express.json({ limit: '256kb' }), refuseHostileJson({ maxDepth: config.JSON_MAX_DEPTH, maxKeys: config.JSON_MAX_KEYS }));
+  app.use(requireJsonBodies, express.json({ limit: '256kb', type: ['application/json', 'application/*+json'] }), refuseHostileJson({ maxDepth: config.JSON_MAX_DEPTH, maxKeys: config.JSON_MAX_KEYS }));
 
   // Public pages and documents.
   const document = openApiDocument(deps.version);
@@ -81,7 +81,7 @@ export function createApp(deps: AppDeps) {
   app.use(
     '/api/v1',
     requestLimit({ name: 'admin requests', limit: config.RATE_LIMIT_ADMIN_PER_HOUR, windowMs: HOUR, key: callerKey, skip: (_req, res) => principalOf(res)?.role !== 'admin' }),
-    requestLimit({ name: 'searches', limit: config.RATE_LIMIT_SEARCH_PER_MINUTE, windowMs: 60_000, key: callerKey, skip: (req) => req.method !== 'GET' || !SEARCH_PATHS.has(req.path) }),
+    requestLimit({ name: 'searches', limit: config.RATE_LIMIT_SEARCH_PER_MINUTE, windowMs: 60_000, key: callerKey, skip: (req) => (req.method !== 'GET' && req.method !== 'HEAD') || !SEARCH_PATHS.has(req.path) }),
   );
 
   app.get('/metrics', requireStaff('viewer'), async (_req, res) => {

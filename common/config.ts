@@ -3,6 +3,7 @@
  * validated with zod once at start-up, and defaulted to the embedded dev stack started by
  * infra/stack.ts. A bad value stops the process with a message naming the variable.
  */
+import proxyaddr from 'proxy-addr';
 import { z } from 'zod';
 import { TASK_QUEUES } from './task-queues';
 import { DEFAULT_TIMEZONE } from './time';
@@ -176,9 +177,14 @@ export const envSchema = z
         if (v === 'false' || v === '') return false;
         if (/^\d{1,2}$/.test(v)) return Number(v);
         const list = v.split(',').map((s) => s.trim()).filter(Boolean);
-        if (list.every((s) => /^[0-9a-fA-F.:]+(\/\d{1,3})?$|^(loopback|linklocal|uniquelocal)$/.test(s))) return list;
-        ctx.addIssue({ code: 'custom', message: 'is false, a hop count, or a comma-separated list of addresses/CIDRs' });
-        return z.NEVER;
+        try {
+          // The same compiler Express uses: what passes here is what Express will accept.
+          proxyaddr.compile(list);
+          return list;
+        } catch (err) {
+          ctx.addIssue({ code: 'custom', message: `is false, a hop count, or a comma-separated list of addresses/CIDRs (${(err as Error).message})` });
+          return z.NEVER;
+        }
       }),
     /** JSON request bodies: deepest nesting and most keys accepted (422 past either). */
     JSON_MAX_DEPTH: z.coerce.number().int().min(2).max(256).default(32),

@@ -3,7 +3,7 @@
  * once stock is reserved and the payment link exists, or with why the order was refused. Reads
  * come from the projection (lists) and the workflow's live state (one order).
  */
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import {
   WithStartWorkflowOperation,
   WorkflowExecutionAlreadyStartedError,
@@ -18,7 +18,7 @@ import type { Config } from '../../common/config';
 import { Order, ORDER_STATUSES } from '../../domain/persistence/models/order';
 import { Product } from '../../domain/persistence/models/product';
 import { formatMinorUnits, lineTotalMinor, MoneyError, sumMinor, type Currency } from '../../common/money';
-import { IdempotencyKeyReused, orderForIdempotencyKey, requestFingerprint } from '../../domain/orders/idempotency-keys';
+import { IDEMPOTENCY_KEY_TTL_MS, IdempotencyKeyReused, orderForIdempotencyKey, releaseIdempotencyKey, requestFingerprint } from '../../domain/orders/idempotency-keys';
 import { CustomerEmail, OrderNumber, OrderStatus } from '../../contracts/search-attributes';
 import { executionUrl } from '../../common/temporal';
 import {
@@ -88,6 +88,9 @@ const base32 = (bytes: Buffer, n: number) => Array.from(bytes.subarray(0, n), (b
 export function newOrderNumber(): string {
   return `PF-${base32(randomBytes(12), 12)}`;
 }
+
+/** How order numbers were derived from an Idempotency-Key before key records existed. */
+const legacyOrderNumber = (customerId: string, key: string) => `PF-${base32(createHash('sha256').update(`${customerId}\n${key}`).digest(), 12)}`;
 
 /** Runs an exact money computation; past the largest amount it is 422 naming `field`. */
 function exactMoney(compute: () => number, field: string): number {
@@ -206,12 +209,22 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
     const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
     // The same key with the same request is the same order; with another request it is refused.
-    const claimed = key
-      ? await orderForIdempotencyKey({ caller: `user:${principal.userId}`, key, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber }).catch((err) => {
-          if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
-          throw err;
-        })
-      : undefined;
+    const caller = `user:${principal.userId}`;
+    // Keys sent before key records existed named the order derived from (customer, key): a retry of
+    // such a request within the 24 h still finds that order instead of placing a second one.
+    const legacyNumber = key ? legacyOrderNumber(principal.userId, key) : undefined;
+    const legacy = legacyNumber ? await Order.findById(legacyNumber, { status: 1, createdAt: 1 }).lean() : null;
+    const legacyLive = !!legacy && legacy.status !== 'rejected' && Date.now() - new Date(legacy.createdAt).getTime() < IDEMPOTENCY_KEY_TTL_MS;
+    const claim = () =>
+      orderForIdempotencyKey({ caller, key: key!, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber: () => (legacyLive ? legacyNumber! : newOrderNumber()) }).catch((err) => {
+        if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
+        throw err;
+      });
+    let claimed = key ? await claim() : undefined;
+    /** A refused checkout frees its key, so the same key may place the order once it can be placed. */
+    const release = async () => {
+      if (key && claimed) await releaseIdempotencyKey({ caller, key, orderNumber: claimed.orderNumber });
+    };
 
     for (let attempt = 0; ; attempt++) {
       const orderNumber = claimed?.orderNumber ?? newOrderNumber();
@@ -249,12 +262,21 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
         if (err instanceof WorkflowExecutionAlreadyStartedError) {
           if (key) {
             const existing = await Order.findById(orderNumber).lean();
-            if (existing) return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
+            if (existing && existing.status !== 'rejected') return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
+            if (existing && attempt < 3) {
+              // The key named a refused checkout: free it and place the order under a new number.
+              await release();
+              claimed = await claim();
+              continue;
+            }
           }
           if (attempt < 3) continue;
         }
         const mapped = updateFailure(err);
-        if (mapped) throw mapped;
+        if (mapped) {
+          if (mapped.status === 409 || mapped.status === 503) await release();
+          throw mapped;
+        }
         throw err;
       }
       res.status(202).json({

@@ -10,6 +10,7 @@ import { WorkflowIdReusePolicy } from '@temporalio/common';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import type { Logger } from '../../common/logger';
+import { ipKeyGenerator } from 'express-rate-limit';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { countRefusedDelivery, recordRefusedDelivery } from '../../domain/payments/security-events';
 import { webhookDeliveries } from '../../common/prometheus';
@@ -80,8 +81,9 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
   };
 
   // Each delivery's outcome, for Prometheus: the body says it on 200s, the status otherwise.
-  router.use('/webhooks/mercadopago', (_req, res, next) => {
-    res.on('finish', () => webhookDeliveries.inc({ provider: 'mercadopago', outcome: res.locals.webhookOutcome ?? deliveryOutcome(res.statusCode) }));
+  router.use('/webhooks/mercadopago', (req, res, next) => {
+    // Deliveries only: other paths under it are 404s, not refused deliveries.
+    if (req.originalUrl.split('?')[0] === '/webhooks/mercadopago') res.on('finish', () => webhookDeliveries.inc({ provider: 'mercadopago', outcome: res.locals.webhookOutcome ?? deliveryOutcome(res.statusCode) }));
     next();
   });
 
@@ -117,7 +119,8 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
       toleranceSeconds: config.WEBHOOK_SIGNATURE_TOLERANCE_SECONDS,
     });
     if (!check.ok) {
-      const sourceIp = req.ip ?? 'unknown';
+      // IPv6 clients are grouped by their /56, as every other limiter here does.
+      const sourceIp = ipKeyGenerator(req.ip ?? 'unknown');
       // Every refusal counts in the threat metric (security_threat rule), limited or not.
       await countRefusedDelivery(receivedAt, config.SCHEDULE_TIMEZONE).catch((err) => log.error({ err }, 'could not count security event'));
       const limited = await refusals.consume(sourceIp).then(
@@ -130,7 +133,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
           reason: check.reason,
         });
       }
-      await recordRefusedDelivery({ reason: check.reason, sourceIp, path: req.path, requestId: header(req, 'x-request-id'), at: receivedAt }).catch((err) =>
+      await recordRefusedDelivery({ reason: check.reason, sourceIp, path: req.path, requestId: header(req, 'x-request-id')?.slice(0, 200), at: receivedAt }).catch((err) =>
         log.error({ err }, 'could not store security event'),
       );
       if (MALFORMED_SIGNATURE.has(check.reason)) throw new HttpError(401, 'malformed_signature', 'x-signature must carry exactly one ts and one v1', { reason: check.reason });

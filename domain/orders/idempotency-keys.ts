@@ -37,3 +37,11 @@ export async function orderForIdempotencyKey(input: { caller: string; key: strin
   }
   throw new Error('Idempotency-Key: too much contention');
 }
+
+/**
+ * Frees a key whose request was refused (no stock, provider down): a retry with the same key then
+ * places the order instead of answering the refusal for 24 h. Only the claim for `orderNumber` is freed.
+ */
+export async function releaseIdempotencyKey(input: { caller: string; key: string; orderNumber: string }): Promise<void> {
+  await IdempotencyKey.deleteOne({ _id: sha256(`${input.caller}\n${input.key}`), orderNumber: input.orderNumber });
+}

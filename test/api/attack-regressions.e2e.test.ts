@@ -80,6 +80,22 @@ test('an Idempotency-Key reused with another body is 422; the same body is the s
   assert.notEqual(theirs.body.order_number, first.body.order_number);
 });
 
+test('a checkout refused for stock frees its Idempotency-Key: the same request places the order once stock is back', async () => {
+  const c = await customer();
+  await product('SCARCE-KEY', '5.00', 'ARS', 1);
+  const headers = { ...c.headers, 'idempotency-key': `scarce-${Date.now()}` };
+  const body = { items: [{ sku: 'SCARCE-KEY', quantity: 2 }], shipping_address: address };
+  const refused = await http('POST', api('/api/v1/orders'), { headers, body });
+  assert.equal(refused.status, 409, refused.text);
+  const restocked = await http('POST', api('/api/v1/products/SCARCE-KEY/stock'), { headers: asAdmin, body: { delta: 5, reason: 'restock' } });
+  assert.equal(restocked.status, 200, restocked.text);
+  const placed = await http('POST', api('/api/v1/orders'), { headers, body });
+  assert.equal(placed.status, 202, placed.text);
+  assert.equal(placed.body.status, 'awaiting_payment');
+  const again = await http('POST', api('/api/v1/orders'), { headers, body });
+  assert.equal(again.body.order_number, placed.body.order_number, 'and the key now names that order');
+});
+
 test('a refused checkout is not in the customer\u2019s list (only with status=rejected)', async () => {
   const c = await customer();
   await product('SCARCE-1', '5.00', 'ARS', 1);

@@ -77,7 +77,9 @@ test('a body that is not JSON is 415 naming the header; a body-less POST is not'
   const text = await http('POST', `${base}/auth/login`, { headers: { 'content-type': 'text/plain' }, rawBody: '{"email":"a@b.co","password":"x"}' });
   assert.equal(text.status, 415);
   const vendorJson = await http('POST', `${base}/auth/login`, { headers: { 'content-type': 'application/vnd.api+json' }, rawBody: '{"email":"not-an-email"}' });
-  assert.notEqual(vendorJson.status, 415, '+json is JSON');
+  assert.deepEqual([vendorJson.status, vendorJson.body.error.field], [400, 'email'], '+json is JSON, parsed and validated like JSON');
+  const hostileVendor = await http('POST', `${base}/api/v1/campaigns`, { headers: { ...admin, 'content-type': 'application/merge-patch+json' }, rawBody: '{"name":{"$gt":""}}' });
+  assert.deepEqual([hostileVendor.status, hostileVendor.body.error.field], [422, 'name.$gt'], 'a +json body meets the hostile-JSON guard too');
 });
 
 test('hostile JSON is 422 naming the path, before any handler', async () => {
@@ -146,6 +148,16 @@ test('X-Forwarded-For is not believed unless TRUST_PROXY says so: rotating it do
   for (let i = 0; i < 5; i++) behindProxy.push((await http('POST', `${trusting}/auth/login`, { headers: { 'x-forwarded-for': `203.0.113.${i}` }, body: { email: 'not-an-email' } })).status);
   assert.deepEqual(behindProxy, [400, 400, 400, 400, 400], 'behind a trusted proxy each client has its own budget');
   assert.throws(() => parseConfig({ TRUST_PROXY: 'everyone' }), /TRUST_PROXY/);
+  assert.throws(() => parseConfig({ TRUST_PROXY: '1.2.3.4/99' }), /TRUST_PROXY/);
+  assert.throws(() => parseConfig({ TRUST_PROXY: 'abc' }), /TRUST_PROXY/);
   assert.deepEqual(parseConfig({ TRUST_PROXY: '1' }).TRUST_PROXY, 1);
   assert.deepEqual(parseConfig({ TRUST_PROXY: '10.0.0.0/8, loopback' }).TRUST_PROXY, ['10.0.0.0/8', 'loopback']);
+});
+
+test('HEAD is a search like GET: it counts against the per-caller search limit', async () => {
+  const base = await app({ RATE_LIMIT_SEARCH_PER_MINUTE: '2' });
+  const statuses = [];
+  for (let i = 0; i < 3; i++) statuses.push((await http('HEAD', `${base}/api/v1/incidents?status=bogus`, { headers: admin })).status);
+  statuses.push((await http('GET', `${base}/api/v1/incidents?status=bogus`, { headers: admin })).status);
+  assert.deepEqual(statuses, [400, 400, 429, 429]);
 });
