@@ -4,32 +4,19 @@
  * Retry-After, helmet headers, CORS closed by default, /metrics, and the OpenAPI document and
  * /docs page — including that every route the routers declare is in the document.
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
 import { readdirSync, readFileSync } from 'node:fs';
-import type { AddressInfo, Server } from 'node:net';
 import path from 'node:path';
-import { createApp } from '../../api/app';
 import { ENDPOINTS } from '../../api/openapi';
 import { parseConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
-import { createTemporalClient } from '../../common/temporal';
 import { ROOT } from '../../infra/processes';
+import { inProcessApi } from '../harness/in-process-api';
 import { http } from '../harness/stack';
 
 const KEY = 'http-surface-admin-key-0001';
 const admin = { authorization: `Bearer ${KEY}` };
-const servers: Server[] = [];
-after(() => Promise.all(servers.map((s) => new Promise<void>((r) => (s.close(() => r()), (s as import("node:http").Server).closeAllConnections())))));
-
-async function app(env: Record<string, string> = {}): Promise<string> {
-  const config = parseConfig({ NODE_ENV: 'test', TEMPORAL_ADDRESS: '127.0.0.1:1', API_KEYS: KEY, ...env });
-  const server = createApp({ config, temporal: createTemporalClient(config), log: createLogger('test', 'silent'), version: 'test' }).listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const app = inProcessApi(KEY);
 
 test('seed 003 §5.10 defaults: 1000/h per IP, 100/min searches per caller, 500/h per admin', () => {
   const c = parseConfig({});

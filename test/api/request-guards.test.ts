@@ -3,29 +3,16 @@
  * reached by any request here): path spellings (issue 14, finding 2), hostile JSON (finding 3),
  * non-JSON bodies (415) and wrong methods (405 with Allow).
  */
-import { after, test } from 'node:test';
+import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { once } from 'node:events';
-import type { AddressInfo, Server } from 'node:net';
-import { createApp } from '../../api/app';
 import { hostileJsonProblem } from '../../api/request-guards';
 import { parseConfig } from '../../common/config';
-import { createLogger } from '../../common/logger';
-import { createTemporalClient } from '../../common/temporal';
+import { inProcessApi } from '../harness/in-process-api';
 import { http } from '../harness/stack';
 
 const KEY = 'request-guards-admin-key-01';
 const admin = { authorization: `Bearer ${KEY}` };
-const servers: Server[] = [];
-after(() => Promise.all(servers.map((s) => new Promise<void>((r) => (s.close(() => r()), (s as import('node:http').Server).closeAllConnections())))));
-
-async function app(env: Record<string, string> = {}): Promise<string> {
-  const config = parseConfig({ NODE_ENV: 'test', TEMPORAL_ADDRESS: '127.0.0.1:1', API_KEYS: KEY, ...env });
-  const server = createApp({ config, temporal: createTemporalClient(config), log: createLogger('test', 'silent'), version: 'test' }).listen(0, '127.0.0.1');
-  servers.push(server);
-  await once(server, 'listening');
-  return `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-}
+const app = inProcessApi(KEY);
 
 test('another spelling of a protected path is 404, never a handler that skipped audit and limits', async () => {
   const base = await app();
