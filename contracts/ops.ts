@@ -24,7 +24,31 @@ export interface AlertFiring {
   source: string;
   details?: Record<string, unknown>;
   firedAt: string;
+  /** Set when the firing is one execution's failure gathered into a grouped incident. */
+  member?: AffectedExecution;
+  /** A grouped incident resolves itself (a recovery page) once every affected execution recovered. */
+  resolvesWithMembers?: boolean;
 }
+
+/** One execution a grouped incident stands for (a failed webhook or order step), linked in pages and the API. */
+export interface AffectedExecution {
+  /** The execution's own alert key (`webhook-failed:<eventId>`, `order-step-failed:<order>`). */
+  key: string;
+  workflowId: string;
+  at: string;
+  summary: string;
+  recoveredAt?: string;
+}
+
+/** The executions behind an incident: all counted, the first AFFECTED_LISTED listed. */
+export interface AffectedExecutions {
+  total: number;
+  open: number;
+  listed: AffectedExecution[];
+  /** Keys of the executions not yet recovered (all of them, listed or not). */
+  openKeys: string[];
+}
+export const AFFECTED_LISTED = 100;
 
 export interface IncidentInput {
   alert: AlertFiring;
@@ -62,6 +86,9 @@ export interface IncidentState extends Omit<AlertFiring, 'firedAt'> {
   notificationsSent: number;
   notificationsFailed: number;
   timeline: TimelineEntry[];
+  /** Grouped incidents (and dependency incidents that failures attached to): the executions behind them. */
+  affected?: AffectedExecutions;
+  resolvesWithMembers?: boolean;
 }
 
 export interface IncidentAction {
@@ -79,6 +106,16 @@ export const resolveSignal = defineSignal<[IncidentAction & { auto?: boolean }]>
 export const acknowledgeUpdate = defineUpdate<IncidentState, [IncidentAction]>('acknowledgeIncident');
 export const resolveUpdate = defineUpdate<IncidentState, [IncidentAction]>('resolveIncident');
 export const incidentQuery = defineQuery<IncidentState>('incident');
+/**
+ * How the alerting joins a firing to an open incident: like `alertFired`, but refused once the
+ * incident is resolved (its recovery pages may still be going out), so a firing is never swallowed
+ * by an incident that is closing — the caller opens a new one instead.
+ */
+export const joinIncidentUpdate = defineUpdate<{ alertCount: number }, [AlertFiring]>('joinIncident');
+/** An execution's failure that an open incident explains (a dependency down): listed on it, never paged again. */
+export const attachExecutionUpdate = defineUpdate<{ total: number }, [AffectedExecution]>('attachExecution');
+/** An affected execution recovered (its step retried and done); a grouped incident with none left resolves. */
+export const executionRecoveredSignal = defineSignal<[{ key: string; at: string }]>('executionRecovered');
 
 export const incidentWorkflowId = (dedupKey: string) => `incident-${dedupKey}`;
 
@@ -86,7 +123,7 @@ export interface NotificationRequest {
   channel: Channel;
   kind: NotificationKind;
   level: number;
-  incident: Pick<IncidentState, 'dedupKey' | 'rule' | 'severity' | 'title' | 'message' | 'status' | 'alertCount' | 'openedAt' | 'acknowledgedBy' | 'resolvedBy'>;
+  incident: Pick<IncidentState, 'dedupKey' | 'rule' | 'severity' | 'title' | 'message' | 'status' | 'alertCount' | 'openedAt' | 'acknowledgedBy' | 'resolvedBy'> & { affected?: Omit<AffectedExecutions, 'openKeys'> };
   workflowId: string;
   runId: string;
 }
@@ -103,7 +140,8 @@ export interface AlertToRaise {
   details?: Record<string, unknown>;
 }
 
-export type RaiseOutcome = 'opened' | 'added' | 'suppressed_maintenance' | 'suppressed_cooldown' | 'disabled';
+/** `attached`: an open incident of the dependency that explains the failure took it (no page). */
+export type RaiseOutcome = 'opened' | 'added' | 'attached' | 'suppressed_maintenance' | 'suppressed_cooldown' | 'disabled';
 
 export type ProbeStatus = HealthLevel;
 export interface ProbeResult {

@@ -2,10 +2,12 @@
  * Retry policies, named by what they promise, declared once. Activities never retry on their own:
  * Temporal does, with these schedules. Permanent provider errors (4xx other than
  * 408/409/423/429) are thrown non-retryable by activities/http/provider-call.ts, and a provider's
- * Retry-After overrides the next interval.
+ * Retry-After overrides the next interval. A 429 inside a business step never spends a schedule:
+ * see workflows/shared/rate-limit-budget.ts.
  */
 import type { ActivityOptions } from '@temporalio/workflow';
 import { TASK_QUEUE } from '../contracts/task-queues';
+import { RATE_LIMITED } from '../contracts/provider-errors';
 
 /**
  * The seed's schedule for provider calls: first try, then retries 1 min, 5 min and 15 min later
@@ -17,11 +19,20 @@ const providerCallSchedule: ActivityOptions = {
   retry: { initialInterval: '1 minute', backoffCoefficient: 5, maximumInterval: '15 minutes', maximumAttempts: 4 },
 };
 
-export const mercadoPagoCall: ActivityOptions = providerCallSchedule;
+/**
+ * Provider calls made as steps of a business process (workflows/shared/manual-retry.ts): a 429 is
+ * handed back to the step at once, which waits within its rate-limit budget
+ * (workflows/shared/rate-limit-budget.ts) instead of spending this schedule's attempts.
+ */
+const stepCallSchedule: ActivityOptions = { ...providerCallSchedule, retry: { ...providerCallSchedule.retry, nonRetryableErrorTypes: [RATE_LIMITED] } };
+
+export const mercadoPagoCall: ActivityOptions = stepCallSchedule;
 /** On their own task queue, throttled there: see contracts/task-queues.ts. */
-export const goHighLevelCall: ActivityOptions = { ...providerCallSchedule, taskQueue: TASK_QUEUE.gohighlevel };
+export const goHighLevelCall: ActivityOptions = { ...stepCallSchedule, taskQueue: TASK_QUEUE.gohighlevel };
+/** A GoHighLevel call of a scheduled job (no step around it): Temporal retries its 429s, Retry-After apart. */
+export const goHighLevelScheduledCall: ActivityOptions = { ...providerCallSchedule, taskQueue: TASK_QUEUE.gohighlevel };
 /** Outgoing mail (SMTP): the same patient schedule; a mail server down for an hour loses nothing. */
-export const emailSend: ActivityOptions = providerCallSchedule;
+export const emailSend: ActivityOptions = stepCallSchedule;
 
 /**
  * A provider call made while a customer waits for the answer (the checkout's payment link): a few

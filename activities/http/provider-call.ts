@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure } from '@temporalio/common';
 import { providerCallDuration } from '../../common/prometheus';
+import { RATE_LIMITED } from '../../contracts/provider-errors';
 
 /** 4xx answers that are worth retrying: timeout, conflict (idempotency), locked (idempotency key in use), rate limit. */
 export const RETRYABLE_4XX = new Set([408, 409, 423, 429]);
@@ -60,14 +61,16 @@ export async function providerCall<T>(req: ProviderRequest): Promise<T> {
 
   const providerMessage = typeof body === 'object' && body && 'message' in body ? String((body as { message: unknown }).message) : String(body ?? '');
   const message = `${what} → ${res.status}: ${providerMessage}`.slice(0, 1000);
-  const details = [{ provider: req.provider, status: res.status, body }];
+  const retryAfterMs = parseRetryAfter(res.headers.get('retry-after'));
+  // retryAfterMs travels in the details too: a 429 handed back to a workflow step waits at least that long.
+  const details = [{ provider: req.provider, status: res.status, body, retryAfterMs }];
   if (isPermanent(res.status)) {
     throw ApplicationFailure.nonRetryable(message, 'ProviderRejected', ...details);
   }
   throw ApplicationFailure.create({
     message,
-    type: res.status === 429 ? 'ProviderRateLimited' : 'ProviderUnavailable',
+    type: res.status === 429 ? RATE_LIMITED : 'ProviderUnavailable',
     details,
-    nextRetryDelay: parseRetryAfter(res.headers.get('retry-after')),
+    nextRetryDelay: retryAfterMs,
   });
 }

@@ -12,6 +12,17 @@ const HEADLINE: Record<NotificationRequest['kind'], string> = {
   recovered: 'Recovered',
 };
 
+/** A grouped incident's executions: how many, how many still failed, links to the first few. */
+function affectedLines(affected: NotificationRequest['incident']['affected'], ui: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>): string[] {
+  if (!affected) return [];
+  const open = affected.listed.filter((x) => !x.recoveredAt);
+  return [
+    `Affected executions: ${affected.total} (${affected.open} not recovered)`,
+    ...open.map((x) => `  - ${x.workflowId}: ${executionUrl(ui, x.workflowId)}`),
+    ...(affected.open > open.length ? [`  … and ${affected.open - open.length} more (GET /api/v1/incidents)`] : []),
+  ];
+}
+
 /** The text of a page, the same facts on every channel: what, how bad, who acts, how to acknowledge. */
 export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { ui: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE'>; apiUrl: string }) {
   const i = req.incident;
@@ -23,6 +34,7 @@ export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { 
     `Severity: ${i.severity}   Rule: ${i.rule}   Level: ${req.level} (${to.name})`,
     `What: ${i.message}`,
     `Opened: ${i.openedAt}   Alerts so far: ${i.alertCount}`,
+    ...affectedLines(i.affected, links.ui),
     ...(over ? [`By: ${i.resolvedBy ?? 'the rule engine'}`] : [
       `Acknowledge: POST ${links.apiUrl}/api/v1/incidents/${encodeURIComponent(i.dedupKey)}/acknowledge`,
       `  or: tctl workflow signal --workflow_id ${req.workflowId} --name acknowledge --input '{"by":"${to.email}"}'`,

@@ -8,7 +8,7 @@ import { Incident } from '../../domain/persistence/models/incident';
 import { MaintenanceWindowModel } from '../../domain/persistence/models/maintenance-window';
 import { executionUrl } from '../../common/temporal';
 import { ALERT_RULE_NAMES } from '../../common/ops-policy';
-import { acknowledgeUpdate, BUSINESS_ALERT_RULES, incidentQuery, incidentWorkflowId, resolveUpdate, type IncidentState } from '../../contracts/ops';
+import { acknowledgeUpdate, BUSINESS_ALERT_RULES, incidentQuery, incidentWorkflowId, resolveUpdate, type AffectedExecution, type IncidentState } from '../../contracts/ops';
 import { actorName, principalOf, requireStaff } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { apiRouter } from '../request-guards';
@@ -57,6 +57,21 @@ export const presentIncident = (config: Pick<Config, 'TEMPORAL_UI_URL' | 'TEMPOR
   notifications: { sent: doc.notificationsSent ?? 0, failed: doc.notificationsFailed ?? 0 },
   timeline: doc.timeline,
   execution: { workflowId: doc.workflowId, runId: doc.runId, url: executionUrl(config, doc.workflowId, doc.runId) },
+  // Grouped incidents: the executions they stand for, each with its Web UI link.
+  affected: doc.affected
+    ? {
+        total: doc.affected.total,
+        open: doc.affected.open,
+        executions: (doc.affected.listed ?? []).map((x: AffectedExecution) => ({
+          key: x.key,
+          workflow_id: x.workflowId,
+          url: executionUrl(config, x.workflowId),
+          failed_at: x.at,
+          summary: x.summary,
+          recovered_at: x.recoveredAt ?? null,
+        })),
+      }
+    : null,
 });
 
 /** Incidents (read from their projection, acted on through their workflow) and maintenance windows. */

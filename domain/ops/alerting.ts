@@ -1,4 +1,4 @@
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
 import type { Config } from '../../common/config';
 import { Alert } from '../persistence/models/alert';
 import { MaintenanceWindowModel } from '../persistence/models/maintenance-window';
@@ -13,15 +13,19 @@ import {
 } from '../../common/ops-policy';
 import type { WorkflowOf } from '../../contracts/workflow-ref';
 import {
-  alertFiredSignal,
+  attachExecutionUpdate,
+  executionRecoveredSignal,
   incidentLifecycleWorkflow,
   incidentWorkflowId,
+  joinIncidentUpdate,
   resolveSignal,
+  type AffectedExecution,
   type AlertFiring,
   type AlertToRaise,
   type IncidentInput,
   type RaiseOutcome,
 } from '../../contracts/ops';
+import { alertGroupOf, type AlertGroup } from './alert-groups';
 import { alertRecords, type AlertSeverity } from './alerts';
 import { withTimeout } from './probes';
 
@@ -88,19 +92,29 @@ export function alerting(config: AlertingConfig, client: Client) {
   const alerts = alertRecords();
   const channels = (s: Severity) => [...config.ESCALATION_MATRIX[s].channels, ...(config.ALERT_WEBHOOK_URL ? (['webhook'] as const) : [])];
 
-  async function openOrAdd(a: AlertToRaise, alertCount: number): Promise<RaiseOutcome> {
+  /** An open incident takes the firing; false when there is none (or it is resolving: then throws, to retry). */
+  async function joinOpen(workflowId: string, firing: AlertFiring): Promise<boolean> {
+    try {
+      await client.workflow.getHandle(workflowId).executeUpdate(joinIncidentUpdate, { args: [firing] });
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return false;
+      // Resolved, its recovery pages still going out: once it has ended, the retry opens a new one.
+      if (err instanceof WorkflowUpdateFailedError) throw new Error(`incident ${workflowId} is closing; the firing waits for it to end`);
+      throw err;
+    }
+  }
+
+  async function openOrAdd(a: AlertToRaise & Pick<AlertFiring, 'member' | 'resolvesWithMembers'>, alertCount: number): Promise<RaiseOutcome> {
     const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
     if (settings && !settings.enabled) return 'disabled';
     const severity = a.severity ? toSeverity(a.severity) : (settings?.severity ?? 'high');
     const now = new Date();
     const firing: AlertFiring = { ...a, severity, firedAt: now.toISOString() };
     const workflowId = incidentWorkflowId(a.dedupKey);
-    try {
-      await client.workflow.getHandle(workflowId).signal(alertFiredSignal, firing);
+    if (await joinOpen(workflowId, firing)) {
       await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
       return 'added';
-    } catch (err) {
-      if (!(err instanceof WorkflowNotFoundError)) throw err;
     }
     const window = maintenanceCovering(await bestEffort(() => maintenanceWindows(config, now), config.MAINTENANCE_WINDOWS), a.rule, now);
     const stored = await bestEffort(() => Alert.findById(a.dedupKey, { incidentOpenedAt: 1, reopenedAt: 1 }).lean<{ incidentOpenedAt?: Date; reopenedAt?: Date[] }>(), null);
@@ -124,7 +138,7 @@ export function alerting(config: AlertingConfig, client: Client) {
     } catch (err) {
       if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
       // Another source opened it a moment ago: this firing joins it.
-      await client.workflow.getHandle(workflowId).signal(alertFiredSignal, firing);
+      if (!(await joinOpen(workflowId, firing))) throw new Error(`incident ${workflowId} ended while this firing joined it; retry`);
       outcome = 'added';
     }
     await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { incidentOpenedAt: now, reopenedAt: cooldown.reopenedAt, pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);
@@ -143,6 +157,31 @@ export function alerting(config: AlertingConfig, client: Client) {
     }
   }
 
+  /**
+   * One execution's failed step: attached to the open down-incident of the dependency that explains
+   * it, else joined to (or opening) the incident of its group. The execution's own alert record
+   * keeps which incident took it, so its recovery reaches that incident.
+   */
+  async function raiseGrouped(a: AlertToRaise, severity: AlertSeverity, group: AlertGroup): Promise<RaiseOutcome> {
+    const member: AffectedExecution = { key: a.dedupKey, workflowId: a.source, at: new Date().toISOString(), summary: a.message.slice(0, 300) };
+    const took = (incidentKey: string) => bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { incidentKey } }), undefined);
+    if (group.dependencyIncidentKey) {
+      try {
+        await client.workflow.getHandle(incidentWorkflowId(group.dependencyIncidentKey)).executeUpdate(attachExecutionUpdate, { args: [member] });
+        await took(group.dependencyIncidentKey);
+        return 'attached';
+      } catch (err) {
+        // No open incident of that dependency (never opened, ended, or resolving): the group's own.
+        if (!(err instanceof WorkflowNotFoundError || err instanceof WorkflowUpdateFailedError)) throw err;
+      }
+    }
+    await bestEffort(() => alerts.recordAlert({ dedupKey: group.key, rule: a.rule, severity, message: a.message, source: 'grouped', details: { step: group.step } }), undefined);
+    const stored = await bestEffort(() => Alert.findById(group.key, { count: 1 }).lean<{ count: number }>(), null);
+    const outcome = await openOrAdd({ ...a, dedupKey: group.key, title: group.title, severity, member, resolvesWithMembers: true }, stored?.count ?? 1);
+    await took(group.key);
+    return outcome;
+  }
+
   const service = {
     /** Records the alert (one open alert per dedup key, counted) and opens or feeds its incident. */
     async raiseAlert(a: AlertToRaise): Promise<RaiseOutcome> {
@@ -150,6 +189,8 @@ export function alerting(config: AlertingConfig, client: Client) {
       if (settings && !settings.enabled) return 'disabled';
       const severity = a.severity ?? settings?.severity ?? 'high';
       await bestEffort(() => alerts.recordAlert({ dedupKey: a.dedupKey, rule: a.rule, severity, message: a.message, source: a.source, details: a.details }), undefined);
+      const group = alertGroupOf(a);
+      if (group) return raiseGrouped(a, severity, group);
       const stored = await bestEffort(() => Alert.findById(a.dedupKey, { count: 1 }).lean<{ count: number }>(), null);
       return openOrAdd({ ...a, severity }, stored?.count ?? 1);
     },
@@ -158,9 +199,18 @@ export function alerting(config: AlertingConfig, client: Client) {
     async clearAlert(input: { dedupKey: string; note: string }): Promise<{ resolvedIncident: boolean }> {
       // Called for every rule that does not hold, every run: one read by _id settles the usual
       // case (nothing open), instead of a conditional update that FerretDB answers with a scan.
-      const stored = await Alert.findById(input.dedupKey, { status: 1, incidentOpen: 1 }).lean<{ status: string; incidentOpen?: boolean }>();
+      const stored = await Alert.findById(input.dedupKey, { status: 1, incidentOpen: 1, incidentKey: 1 }).lean<{ status: string; incidentOpen?: boolean; incidentKey?: string }>();
       if (!stored) return { resolvedIncident: false };
       if (stored.status === 'open') await alerts.resolveAlert({ dedupKey: input.dedupKey });
+      if (stored.incidentKey) {
+        // A grouped execution recovered: its incident counts it (and resolves with the last one).
+        try {
+          await client.workflow.getHandle(incidentWorkflowId(stored.incidentKey)).signal(executionRecoveredSignal, { key: input.dedupKey, at: new Date().toISOString() });
+        } catch (err) {
+          if (!(err instanceof WorkflowNotFoundError)) throw err;
+        }
+        return { resolvedIncident: false };
+      }
       if (!stored.incidentOpen) return { resolvedIncident: false };
       return { resolvedIncident: await resolveIncident(input.dedupKey, input.note) };
     },
@@ -176,6 +226,8 @@ export function alerting(config: AlertingConfig, client: Client) {
       let raised = 0;
       let resolved = 0;
       for (const a of all) {
+        // Grouped executions and their groups are paged when raised, never one by one from here.
+        if (alertGroupOf(a)) continue;
         if (a.status === 'open' && (a.pagedCount ?? 0) < a.count) {
           const outcome = await openOrAdd({ dedupKey: a._id, rule: a.rule, severity: a.severity, title: alertTitle(a.rule), message: a.message, source: a.source ?? 'workflow', details: a.details }, a.count);
           if (outcome === 'opened' || outcome === 'added') raised++;

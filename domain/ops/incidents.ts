@@ -1,3 +1,4 @@
+import { Alert } from '../persistence/models/alert';
 import { Incident, IncidentNotification } from '../persistence/models/incident';
 import type { IncidentState, NotificationRequest } from '../../contracts/ops';
 
@@ -24,6 +25,11 @@ export function incidentStore() {
         },
         { upsert: true },
       );
+      if (s.status === 'resolved' && s.resolvesWithMembers) {
+        // A grouped incident ends when its executions recovered: so does the group's alert.
+        const at = s.resolvedAt ? new Date(s.resolvedAt) : new Date();
+        await Alert.updateOne({ _id: s.dedupKey, status: 'open' }, { $set: { status: 'resolved', resolvedAt: at, lastAt: at, incidentOpen: false } });
+      }
     },
 
     /** One row per page attempt's final outcome; keyed so a retried write does not add a row. */

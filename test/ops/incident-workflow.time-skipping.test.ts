@@ -10,7 +10,21 @@ import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { createNotificationActivities } from '../../activities/notifications/activities';
 import { parseConfig } from '../../common/config';
 import { DEFAULT_ESCALATION_MATRIX, DEFAULT_ONCALL_ROTATION, escalationDepth, onCallAt } from '../../common/ops-policy';
-import { acknowledgeSignal, acknowledgeUpdate, alertFiredSignal, type IncidentInput, incidentLifecycleWorkflow, incidentQuery, type IncidentState, resolveSignal } from '../../contracts/ops';
+import { WorkflowNotFoundError, WorkflowUpdateFailedError } from '@temporalio/client';
+import {
+  acknowledgeSignal,
+  acknowledgeUpdate,
+  type AffectedExecution,
+  alertFiredSignal,
+  attachExecutionUpdate,
+  executionRecoveredSignal,
+  type IncidentInput,
+  incidentLifecycleWorkflow,
+  incidentQuery,
+  type IncidentState,
+  joinIncidentUpdate,
+  resolveSignal,
+} from '../../contracts/ops';
 import { startPagingSinks } from '../harness/paging-sinks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
 
@@ -58,12 +72,15 @@ const input = (key: string, severity: 'critical' | 'medium' = 'critical'): Incid
   ackTimeoutMinutes: 60,
 });
 
+/** A page names its incident's workflow id (raw in the tctl line, URL-encoded in the execution link). */
+const mentions = (text: string, key: string) => text.includes(`incident-${key}`) || text.includes(encodeURIComponent(`incident-${key}`));
+
 /**
  * Distinct pages (by Message-ID) of an incident to one address. Email is at-least-once: an attempt
  * retried after a timeout resends under the same Message-ID, which receivers collapse.
  */
 const pagesFor = (key: string, to: string, headline?: string) => {
-  const mails = sinks.mailTo(to).filter((m) => m.text.includes(`incident-${key}`) && (!headline || m.subject.includes(headline)));
+  const mails = sinks.mailTo(to).filter((m) => mentions(m.text, key) && (!headline || m.subject.includes(headline)));
   return [...new Map(mails.map((m) => [m.messageId, m])).values()];
 };
 
@@ -193,3 +210,63 @@ async function waitUntil(check: () => boolean | Promise<boolean>, timeoutMs = 20
     await new Promise((r) => setTimeout(r, 100));
   }
 }
+
+test('grouping: 20 failed executions of one step are one incident (one page per channel, a count and the list), and it recovers with one page when the last one does', async () => {
+  await runWithWorkers(env, 'ops', activities(), async () => {
+    const key = 'webhook-failed:mercadopago:ts-group';
+    const member = (i: number): AffectedExecution => ({ key: `webhook-failed:ev-${i}`, workflowId: `webhook-mercadopago-ev-${i}`, at: new Date().toISOString(), summary: `ev-${i} failed at upsertCrmContact` });
+    const firing = (i: number) => ({ dedupKey: key, rule: 'webhook_processing_failed', severity: 'high' as const, title: 'MercadoPago webhooks failing at upsertCrmContact', message: `ev-${i} failed`, source: `webhook-mercadopago-ev-${i}`, firedAt: new Date().toISOString(), member: member(i), resolvesWithMembers: true });
+    const handle = await env.client.workflow.start(incidentLifecycleWorkflow.type, {
+      taskQueue: 'ops',
+      workflowId: `incident-${key}`,
+      args: [{ alert: firing(1), escalation: DEFAULT_ESCALATION_MATRIX.high, levels: escalationDepth(DEFAULT_ONCALL_ROTATION), ackTimeoutMinutes: 60 }],
+    });
+    await sinks.smtp.waitFor((m) => m.text.includes(`incident-${key}`) && m.to.includes(primary().email));
+    // The other 19 fail over the next 40 minutes (within the group's life, before its reminder).
+    for (let i = 2; i <= 20; i++) {
+      await handle.executeUpdate(joinIncidentUpdate, { args: [firing(i)] });
+      if (i % 5 === 0) await env.sleep('10 minutes');
+    }
+    // The same execution failing again is still one affected execution.
+    await handle.executeUpdate(joinIncidentUpdate, { args: [firing(7)] });
+    const open = await handle.query(incidentQuery);
+    assert.equal(open.alertCount, 21);
+    assert.deepEqual([open.affected?.total, open.affected?.open, open.affected?.listed.length], [20, 20, 20]);
+    assert.equal(pagesFor(key, primary().email, 'Incident opened').length, 1, 'one page by email');
+    assert.equal(sinks.slack.filter((m) => m.text.includes(`incident-${key}`) && m.text.includes('Incident opened')).length, 1, 'one page on Slack');
+    assert.match(pagesFor(key, primary().email, 'Incident opened')[0].text, /Affected executions: 1 \(1 not recovered\)\n {2}- webhook-mercadopago-ev-1: http/);
+
+    for (let i = 1; i <= 19; i++) await handle.signal(executionRecoveredSignal, { key: `webhook-failed:ev-${i}`, at: new Date().toISOString() });
+    assert.equal((await handle.query(incidentQuery)).status, 'triggered', 'one still failed: still open');
+    await handle.signal(executionRecoveredSignal, { key: 'webhook-failed:ev-20', at: new Date().toISOString() });
+    const done = await handle.result();
+    assert.equal(done.status, 'resolved');
+    assert.equal(done.resolution, 'auto');
+    assert.equal(done.affected?.open, 0);
+    assert.ok(done.affected?.listed.every((x: AffectedExecution) => x.recoveredAt));
+    const recovery = await sinks.smtp.waitFor((m) => mentions(m.text, key) && m.subject.includes('Recovered'));
+    assert.match(recovery.text, /Affected executions: 20 \(0 not recovered\)/);
+    assert.equal(pagesFor(key, primary().email, 'Recovered').length, 1, 'one recovery page');
+    assert.ok(saved.some((s) => s.workflowId === `incident-${key}` && s.state.affected?.total === 20));
+  });
+});
+
+test('a resolved incident refuses joins and attachments (the caller opens a new one); an open dependency incident lists the executions it explains without paging', async () => {
+  await runWithWorkers(env, 'ops', activities(), async () => {
+    const key = 'dependency-down:ts-gohighlevel';
+    const handle = await startIncident(key);
+    const m: AffectedExecution = { key: 'webhook-failed:ev-x', workflowId: 'webhook-mercadopago-ev-x', at: new Date().toISOString(), summary: 'ev-x failed at tagCrmContact' };
+    assert.deepEqual(await handle.executeUpdate(attachExecutionUpdate, { args: [m] }), { total: 1 });
+    assert.deepEqual(await handle.executeUpdate(attachExecutionUpdate, { args: [m] }), { total: 1 }, 'the same execution once');
+    const state = await handle.query(incidentQuery);
+    assert.equal(state.alertCount, 1, 'an attached execution is not a firing of the rule');
+    assert.equal(state.status, 'triggered');
+    assert.equal(pagesFor(key, primary().email).length, 1, 'attaching pages nobody');
+    // Its executions recovering does not resolve a dependency's incident: only the dependency's recovery does.
+    await handle.signal(executionRecoveredSignal, { key: m.key, at: new Date().toISOString() });
+    assert.equal((await handle.query(incidentQuery)).status, 'triggered');
+    await handle.signal(resolveSignal, { by: 'rule-engine', auto: true });
+    await assert.rejects(handle.executeUpdate(attachExecutionUpdate, { args: [m] }), (e: Error) => e instanceof WorkflowUpdateFailedError || e instanceof WorkflowNotFoundError);
+    await handle.result();
+  });
+});

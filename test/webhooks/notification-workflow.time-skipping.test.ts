@@ -10,6 +10,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { type MercadoPagoNotification, mercadoPagoNotificationWorkflow, notificationStateQuery, type PaymentSnapshot, retrySignal } from '../../contracts/webhooks';
 import { createTimeSkippingEnv, runWithWorkers } from '../harness/time-skipping';
+import { RATE_LIMITED } from '../../contracts/provider-errors';
 
 let env: TestWorkflowEnvironment;
 before(async () => {
@@ -162,5 +163,60 @@ test('a permanent provider error is not retried: failed at once, waiting for ops
     assert.equal(s.phase, 'failed');
     assert.equal(d.attemptTimes.fetch.length, 1);
     await handle.terminate('test done');
+  });
+});
+
+/** A 429 as activities/http/provider-call.ts throws it. */
+const rateLimited = (retryAfterMs: number) => ApplicationFailure.create({ message: 'GoHighLevel 429: Too Many Requests', type: RATE_LIMITED, details: [{ provider: 'gohighlevel', status: 429, retryAfterMs }], nextRetryDelay: retryAfterMs });
+
+test('429s never spend the failure schedule: Retry-After is waited (at least), the step goes on and succeeds without a failure or a page', async () => {
+  const d = doubles();
+  let limited = 12;
+  d.activities.tagCrmContact = async () => {
+    (d.attemptTimes.tag ??= []).push(await env.currentTimeMs());
+    if (limited-- > 0) throw rateLimited(limited > 6 ? 1000 : 90_000);
+    return { tags: ['pago-aprobado'] };
+  };
+  const w = worker('wf-429', d.activities);
+  const done = await w.runUntil(async () => {
+    const handle = await env.client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'wf-429', workflowId: 'wf-429-1', args: [notification('mp-429')] });
+    return handle.result();
+  });
+  assert.equal(done.phase, 'succeeded');
+  assert.deepEqual(d.failures, [], 'twelve 429s are not a failure');
+  assert.equal(d.calls.recordAlert, undefined, 'nobody paged');
+  const t = d.attemptTimes.tag;
+  assert.equal(t.length, 13, '12 rate-limited calls + the good one: more than the schedule’s 4 attempts');
+  const gaps = t.slice(1).map((x, i) => x - t[i]);
+  // Retry-After is a lower bound; without a longer one the wait doubles from 1 s to 1 min.
+  gaps.slice(0, 5).forEach((g, i) => assert.ok(g >= Math.max(1000, 1000 * 2 ** i) && g < 1000 * 2 ** i + 5000, `gap ${i}: ${g} ms`));
+  gaps.slice(6).forEach((g, i) => assert.ok(g >= 90_000, `Retry-After 90 s honoured (gap ${i + 6}: ${g} ms)`));
+});
+
+test('a rate limit that outlasts its budget (the schedule’s 21 minutes) fails the step, pages once, and waits for a retry', async () => {
+  const d = doubles();
+  let limitedUntilRetry = true;
+  d.activities.tagCrmContact = async () => {
+    (d.attemptTimes.tag ??= []).push(await env.currentTimeMs());
+    if (limitedUntilRetry) throw rateLimited(1000);
+    return { tags: ['pago-aprobado'] };
+  };
+  const w = worker('wf-429-budget', d.activities);
+  await w.runUntil(async () => {
+    const handle = await env.client.workflow.start(mercadoPagoNotificationWorkflow.type, { taskQueue: 'wf-429-budget', workflowId: 'wf-429-budget-1', args: [notification('mp-429b')] });
+    await env.sleep('19 minutes');
+    assert.equal((await handle.query(notificationStateQuery)).phase, 'processing', 'still within the budget at 19 min');
+    await env.sleep('10 minutes');
+    const failed = await handle.query(notificationStateQuery);
+    assert.equal(failed.phase, 'failed');
+    assert.equal(failed.failedStep, 'tagCrmContact');
+    assert.match(failed.lastError ?? '', /429/);
+    const t = d.attemptTimes.tag;
+    const spent = t[t.length - 1] - t[0];
+    assert.ok(spent >= 20 * 60_000 && spent <= 21 * 60_000, `kept trying for ${Math.round(spent / 1000)} s`);
+    assert.equal(d.calls.recordAlert, 1);
+    limitedUntilRetry = false;
+    await handle.signal(retrySignal);
+    assert.equal((await handle.result()).phase, 'succeeded');
   });
 });

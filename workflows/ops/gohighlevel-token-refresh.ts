@@ -2,9 +2,9 @@ import { proxyActivities } from '@temporalio/workflow';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
 import type { TokenRefreshResult } from '../../contracts/ops';
-import { alertingWithinAMinute, goHighLevelCall } from '../retry-policies';
+import { alertingWithinAMinute, goHighLevelScheduledCall } from '../retry-policies';
 
-const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelCall);
+const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelScheduledCall);
 const alerting = proxyActivities<ReturnType<typeof createAlertingActivities>>(alertingWithinAMinute);
 
 export const GHL_REFRESH_FAILED_KEY = 'oauth-refresh-failed:gohighlevel';

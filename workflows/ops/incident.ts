@@ -6,8 +6,14 @@ import { retriedUntilDone, pageOnOneChannel } from '../retry-policies';
 import {
   acknowledgeSignal,
   acknowledgeUpdate,
+  AFFECTED_LISTED,
   alertFiredSignal,
+  attachExecutionUpdate,
+  executionRecoveredSignal,
+  joinIncidentUpdate,
   incidentQuery,
+  type AffectedExecution,
+  type AlertFiring,
   resolveSignal,
   resolveUpdate,
   type IncidentAction,
@@ -24,6 +30,8 @@ const MINUTE = 60_000;
 const TIMELINE_LIMIT = 200;
 /** After the last on-call level, page it again this many times (one escalation interval apart), then wait. */
 const LAST_LEVEL_REPEATS = 3;
+/** Affected executions named in a page's text. */
+const PAGE_LISTS = 5;
 
 /**
  * One incident per dedup key (workflow id `incident-<dedupKey>`), from the first page to its
@@ -52,6 +60,7 @@ export async function incidentLifecycle(input: IncidentInput): Promise<IncidentS
     notificationsSent: 0,
     notificationsFailed: 0,
     timeline: [{ at: now(), kind: 'opened', detail: alert.message }],
+    ...(alert.member ? { affected: { total: 0, open: 0, listed: [], openKeys: [] }, resolvesWithMembers: alert.resolvesWithMembers } : {}),
   };
   const { workflowId, runId } = workflowInfo();
   let changes = 0;
@@ -75,7 +84,20 @@ export async function incidentLifecycle(input: IncidentInput): Promise<IncidentS
         channel,
         kind,
         level,
-        incident: { dedupKey: state.dedupKey, rule: state.rule, severity: state.severity, title: state.title, message: state.message, status: state.status, alertCount: state.alertCount, openedAt: state.openedAt, acknowledgedBy: state.acknowledgedBy, resolvedBy: state.resolvedBy },
+        incident: {
+          dedupKey: state.dedupKey,
+          rule: state.rule,
+          severity: state.severity,
+          title: state.title,
+          message: state.message,
+          status: state.status,
+          alertCount: state.alertCount,
+          openedAt: state.openedAt,
+          acknowledgedBy: state.acknowledgedBy,
+          resolvedBy: state.resolvedBy,
+          // Pages name a few affected executions; the API lists them all (up to AFFECTED_LISTED).
+          ...(state.affected ? { affected: { total: state.affected.total, open: state.affected.open, listed: state.affected.listed.slice(0, PAGE_LISTS) } } : {}),
+        },
         workflowId,
         runId,
       };
@@ -114,26 +136,71 @@ export async function incidentLifecycle(input: IncidentInput): Promise<IncidentS
     note('resolved', `${a.by}${a.auto ? ' (recovered)' : ''}${a.note ? `: ${a.note}` : ''}`);
     changes++;
   };
-  const refuseIfResolved = (_a: IncidentAction) => {
+  const refuseIfResolved = (_a: unknown) => {
     if (state.status === 'resolved') throw ApplicationFailure.create({ type: 'IncidentResolved', message: `incident ${state.dedupKey} is already resolved`, nonRetryable: true });
   };
 
+  // Grouping: each execution whose failure this incident stands for is counted once and listed
+  // (up to AFFECTED_LISTED); a grouped incident resolves itself when the last one has recovered.
+  const addAffected = (m: AffectedExecution): boolean => {
+    const affected = (state.affected ??= { total: 0, open: 0, listed: [], openKeys: [] });
+    if (affected.openKeys.includes(m.key)) return false;
+    const listed = affected.listed.find((x) => x.key === m.key);
+    if (listed) delete listed.recoveredAt; // failed again after recovering
+    else {
+      affected.total++;
+      if (affected.listed.length < AFFECTED_LISTED) affected.listed.push({ ...m });
+    }
+    affected.openKeys.push(m.key);
+    affected.open = affected.openKeys.length;
+    return true;
+  };
+  const recovered = (r: { key: string; at: string }) => {
+    const affected = state.affected;
+    if (!affected || !affected.openKeys.includes(r.key)) return;
+    affected.openKeys = affected.openKeys.filter((k) => k !== r.key);
+    affected.open = affected.openKeys.length;
+    const listed = affected.listed.find((x) => x.key === r.key);
+    if (listed) listed.recoveredAt = r.at;
+    if (state.status !== 'resolved' && state.resolvesWithMembers && affected.open === 0) {
+      resolve({ by: 'system', auto: true, note: `all ${affected.total} affected executions recovered` });
+    }
+    saveProjection();
+  };
+
   setHandler(incidentQuery, () => state);
-  setHandler(alertFiredSignal, (a) => {
+  const alertFired = (a: AlertFiring) => {
     if (state.status === 'resolved') return;
     state.alertCount++;
     state.lastAlertAt = a.firedAt;
     state.message = a.message;
     state.details = a.details;
+    if (a.member) addAffected(a.member);
     note('alert', a.message);
     saveProjection();
-  });
+  };
+  setHandler(alertFiredSignal, alertFired);
+  setHandler(joinIncidentUpdate, (a) => (alertFired(a), { alertCount: state.alertCount }), { validator: refuseIfResolved });
+  setHandler(
+    attachExecutionUpdate,
+    (m) => {
+      if (addAffected(m)) {
+        state.lastAlertAt = m.at;
+        note('alert', `explains: ${m.summary}`);
+        saveProjection();
+      }
+      return { total: state.affected!.total };
+    },
+    { validator: refuseIfResolved },
+  );
+  setHandler(executionRecoveredSignal, recovered);
   setHandler(acknowledgeSignal, acknowledge);
   setHandler(resolveSignal, resolve);
   setHandler(acknowledgeUpdate, (a) => (acknowledge(a), state), { validator: refuseIfResolved });
   setHandler(resolveUpdate, (a) => (resolve(a), state), { validator: refuseIfResolved });
 
   upsertSearchAttributes([{ key: IncidentKey, value: state.dedupKey }]);
+  if (!input.carried && alert.member) addAffected(alert.member);
   if (!input.carried) {
     saveProjection();
     page('triggered', 1);

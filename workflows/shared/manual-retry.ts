@@ -6,6 +6,7 @@
  */
 import { ActivityFailure, condition, setHandler } from '@temporalio/workflow';
 import { retrySignal } from '../../contracts/webhooks';
+import { withinRateLimitBudget } from './rate-limit-budget';
 
 export interface FailedStepHooks {
   onFailed(step: string, error: string): Promise<void>;
@@ -25,11 +26,14 @@ export class ManualRetry {
     });
   }
 
-  /** Runs `run` as a step: on an exhausted activity, report and wait for a manual retry, then run it again. */
+  /**
+   * Runs `run` as a step: on an exhausted activity (or a provider's rate limit outlasting its
+   * budget), report and wait for a manual retry, then run it again.
+   */
   async step<T>(name: string, run: () => Promise<T>): Promise<T> {
     for (;;) {
       try {
-        return await run();
+        return await withinRateLimitBudget(run);
       } catch (err) {
         if (!(err instanceof ActivityFailure)) throw err;
         const generation = this.retryGeneration;

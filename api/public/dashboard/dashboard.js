@@ -147,7 +147,20 @@
         el('td', {}, el('div', {}, i.title), el('div', { class: 'muted' }, i.message)),
         el('td', { class: 'incident-status' }, i.status === 'acknowledged' ? `reconocido por ${i.acknowledged_by}` : i.status),
         el('td', {}, new Date(i.opened_at).toLocaleString('es-AR')),
-        el('td', {}, String(i.alert_count)),
+        el(
+          'td',
+          { class: 'incident-count' },
+          String(i.alert_count),
+          ...(i.affected
+            ? [
+                el('div', { class: 'muted affected' }, `${i.affected.total} ejecuciones (${i.affected.open} sin recuperar)`),
+                ...i.affected.executions
+                  .filter((x) => !x.recovered_at)
+                  .slice(0, 3)
+                  .map((x) => el('div', {}, el('a', { href: x.url, target: '_blank', rel: 'noopener', class: 'affected-execution' }, x.workflow_id))),
+              ]
+            : []),
+        ),
         el(
           'td',
           {},

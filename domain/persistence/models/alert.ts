@@ -25,6 +25,8 @@ const alertSchema = new Schema(
     reopenedAt: { type: [Date], default: undefined },
     pagedCount: { type: Number },
     incidentOpen: { type: Boolean },
+    /** For one execution's failure: the incident that took it (its group's, or its dependency's down-incident). */
+    incidentKey: { type: String },
     /** Why the last firing did not open an incident: maintenance window or cooldown. */
     suppressed: { type: String },
   },

@@ -29,6 +29,9 @@ const incidentSchema = new Schema(
     notificationsSent: { type: Number, default: 0 },
     notificationsFailed: { type: Number, default: 0 },
     timeline: { type: [Schema.Types.Mixed], default: [] },
+    /** Grouped incidents: the executions behind them ({total, open, listed, openKeys}). */
+    affected: { type: Schema.Types.Mixed },
+    resolvesWithMembers: { type: Boolean },
     updatedAt: { type: Date, required: true },
   },
   { collection: 'incidents', versionKey: false },
