@@ -73,9 +73,11 @@ async function startIncident(key: string, severity: 'critical' | 'medium' = 'cri
   return handle;
 }
 
-test('an unacknowledged critical reminds the primary at 15 min and pages level 2 at 30 min, by email and Slack', async () => {
+test('an unacknowledged critical reminds the primary at 15 min and pages level 2 at 30 min, by SMS, email and Slack', async () => {
   await runWithWorkers(env, 'ops', activities(), async () => {
     const key = 'ts-escalates';
+    const smsBefore = sinks.sms.length;
+    const texts = () => sinks.sms.slice(smsBefore).map((m) => [m.to, m.body.slice(0, m.body.indexOf(':'))]);
     const handle = await startIncident(key);
     assert.equal(pagesFor(key, primary().email, 'Incident opened').length, 1);
     assert.ok(sinks.slack.some((s) => s.text.includes(primary().name) && s.text.includes('Incident opened')), 'Slack page mentions the primary');
@@ -99,6 +101,16 @@ test('an unacknowledged critical reminds the primary at 15 min and pages level 2
     assert.equal(state.status, 'triggered');
     assert.ok(state.timeline.some((t) => t.kind === 'escalated' && t.detail?.includes('level 2')));
     await waitUntil(() => sinks.slack.some((s) => s.text.includes(secondary().name) && s.text.includes('Escalated')));
+    await waitUntil(() => texts().length >= 3);
+    assert.deepEqual(
+      texts(),
+      [
+        [primary().phone, '[CRITICAL] Incident opened'],
+        [primary().phone, '[CRITICAL] Not acknowledged yet'],
+        [secondary().phone, '[CRITICAL] Escalated to you'],
+      ],
+      'one SMS per page: opened and reminded at level 1, escalated at level 2',
+    );
 
     // Repeats of the rule while open are counted, never paged again.
     const mailsBefore = sinks.smtp.messages.length;
