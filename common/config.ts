@@ -14,7 +14,9 @@ import {
   jsonEnv,
   maintenanceWindowSchema,
   onCallRotationSchema,
+  SEVERITIES,
 } from './ops-policy';
+import { E164 } from './sms';
 
 
 const port = z.coerce.number().int().min(1).max(65535);
@@ -35,6 +37,16 @@ export const SANDBOX_SECRETS = {
   GHL_ACCESS_TOKEN: 'sandbox-ghl-token',
   JWT_SECRET: 'sandbox-jwt-secret-change-me-0123456789',
   DATA_ENCRYPTION_KEY: 'c2FuZGJveC1kYXRhLWtleS1jaGFuZ2UtbWUtMDEyMzQ=',
+} as const;
+
+/**
+ * The sandbox's Twilio account (and Twilio's own magic test sender). Refused in production only
+ * while the escalation matrix pages by SMS: a deployment without SMS needs no Twilio account.
+ */
+export const SANDBOX_TWILIO = {
+  TWILIO_ACCOUNT_SID: 'ACc0ffee00c0ffee00c0ffee00c0ffee00',
+  TWILIO_AUTH_TOKEN: 'deadbeefdeadbeefdeadbeefdeadbeef',
+  TWILIO_FROM_NUMBER: '+15005550006',
 } as const;
 
 export const envSchema = z
@@ -127,6 +139,12 @@ export const envSchema = z
     MAINTENANCE_WINDOWS: jsonEnv(z.array(maintenanceWindowSchema)).default([]),
     /** Slack incoming webhook for incident pages (the sandbox's Slack sink in dev). */
     SLACK_WEBHOOK_URL: url.default('http://127.0.0.1:8090/slack/incoming-webhook'),
+    /** Twilio's API (the sandbox's Twilio in dev; https://api.twilio.com in production) for SMS pages. */
+    TWILIO_API_URL: url.default('http://127.0.0.1:8090/twilio'),
+    /** Twilio account and sender for the `sms` channel (the sandbox's account in dev). */
+    TWILIO_ACCOUNT_SID: z.string().regex(/^AC[0-9a-fA-F]{32}$/, 'must be an Account SID: AC followed by 32 hex characters').default(SANDBOX_TWILIO.TWILIO_ACCOUNT_SID),
+    TWILIO_AUTH_TOKEN: z.string().regex(/^[0-9a-fA-F]{32}$/, 'must be the 32-hex-character Auth Token of the account').default(SANDBOX_TWILIO.TWILIO_AUTH_TOKEN),
+    TWILIO_FROM_NUMBER: z.string().regex(E164, 'must be an E.164 phone number of the Twilio account, e.g. +5491155550000').default(SANDBOX_TWILIO.TWILIO_FROM_NUMBER),
     /** Optional generic webhook that receives every incident notification as JSON. */
     ALERT_WEBHOOK_URL: url.optional(),
     /** Where backups are written, and how many are kept (the last N daily, plus the first of each of the last M months). */
@@ -223,6 +241,16 @@ export const envSchema = z
     }
     if (env.SLACK_WEBHOOK_URL.startsWith('http://127.0.0.1:')) {
       ctx.addIssue({ code: 'custom', path: ['SLACK_WEBHOOK_URL'], message: "is the sandbox's Slack sink; set the team's incoming webhook in production" });
+    }
+    const smsBy = SEVERITIES.filter((s) => env.ESCALATION_MATRIX[s].channels.includes('sms'));
+    if (smsBy.length > 0) {
+      const why = `while ESCALATION_MATRIX pages ${smsBy.join(', ')} by sms`;
+      for (const [key, sandboxValue] of Object.entries(SANDBOX_TWILIO)) {
+        if ((env as Record<string, unknown>)[key] === sandboxValue) ctx.addIssue({ code: 'custom', path: [key], message: `is the sandbox default; set the Twilio account's ${why}` });
+      }
+      if (env.TWILIO_API_URL.startsWith('http://127.0.0.1:')) {
+        ctx.addIssue({ code: 'custom', path: ['TWILIO_API_URL'], message: `is the sandbox's Twilio; set https://api.twilio.com ${why}` });
+      }
     }
     if (env.API_KEYS.includes('dev-api-key-change-me-0001')) {
       ctx.addIssue({ code: 'custom', path: ['API_KEYS'], message: 'is the dev default; set real keys in production' });

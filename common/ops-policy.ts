@@ -5,10 +5,11 @@
  * incident workflow imports the types and the matrix lookups.
  */
 import { z } from 'zod';
+import { E164 } from './sms';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const CHANNELS = ['email', 'slack', 'webhook'] as const;
+export const CHANNELS = ['email', 'slack', 'webhook', 'sms'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Seed 000 speaks of "warning"; the escalation matrix of seed 003 has no such level: it is medium. */
@@ -29,7 +30,7 @@ export type EscalationLevel = z.infer<typeof escalationLevel>;
 export type EscalationMatrix = Record<Severity, EscalationLevel>;
 
 export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
-  critical: { respondMinutes: 15, escalateMinutes: 30, channels: ['email', 'slack'] },
+  critical: { respondMinutes: 15, escalateMinutes: 30, channels: ['sms', 'email', 'slack'] },
   high: { respondMinutes: 60, escalateMinutes: 120, channels: ['email', 'slack'] },
   medium: { respondMinutes: 240, escalateMinutes: 480, channels: ['email'] },
   low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['email'] },
@@ -53,6 +54,8 @@ const person = z.object({
   email: z.email(),
   /** Slack member id (U…), mentioned in the channel message when set. */
   slackId: z.string().optional(),
+  /** Mobile number (E.164) for the `sms` channel; without one that channel fails for this person, the others go on. */
+  phone: z.string().regex(E164, 'must be an E.164 phone number, e.g. +5491155550101').optional(),
 });
 export type OnCallPerson = z.infer<typeof person>;
 
@@ -68,10 +71,10 @@ export type OnCallRotation = z.infer<typeof onCallRotationSchema>;
 export const DEFAULT_ONCALL_ROTATION: OnCallRotation = {
   startsAt: '2026-01-05T00:00:00-03:00',
   weeks: [
-    { primary: { name: 'Ana (on-call)', email: 'ana.oncall@pagosflow.local' }, secondary: { name: 'Bruno (backup)', email: 'bruno.oncall@pagosflow.local' } },
-    { primary: { name: 'Bruno (on-call)', email: 'bruno.oncall@pagosflow.local' }, secondary: { name: 'Ana (backup)', email: 'ana.oncall@pagosflow.local' } },
+    { primary: { name: 'Ana (on-call)', email: 'ana.oncall@pagosflow.local', phone: '+5491155550101' }, secondary: { name: 'Bruno (backup)', email: 'bruno.oncall@pagosflow.local', phone: '+5491155550102' } },
+    { primary: { name: 'Bruno (on-call)', email: 'bruno.oncall@pagosflow.local', phone: '+5491155550102' }, secondary: { name: 'Ana (backup)', email: 'ana.oncall@pagosflow.local', phone: '+5491155550101' } },
   ],
-  escalation: [{ name: 'Carla (team lead)', email: 'carla.lead@pagosflow.local' }],
+  escalation: [{ name: 'Carla (team lead)', email: 'carla.lead@pagosflow.local', phone: '+5491155550103' }],
 };
 
 /** Who is paged at `level` (1 = primary, 2 = secondary, 3+ = escalation list) at time `at`. */

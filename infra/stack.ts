@@ -43,11 +43,12 @@ async function main() {
   let config: Config;
   try {
     config = parseConfig();
-    // On the embedded stack, MercadoPago's notification_url, outgoing mail and Slack pages follow
-    // the ports in use (the sandbox's SMTP and Slack sinks) unless they are set explicitly.
+    // On the embedded stack, MercadoPago's notification_url, outgoing mail, Slack and SMS pages
+    // follow the ports in use (the sandbox's SMTP, Slack and Twilio) unless they are set explicitly.
     process.env.PUBLIC_API_URL ||= `http://${config.API_HOST}:${config.API_PORT}`;
     process.env.SMTP_URL ||= `smtp://${config.SANDBOX_HOST}:${config.SANDBOX_SMTP_PORT}`;
     process.env.SLACK_WEBHOOK_URL ||= `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}/slack/incoming-webhook`;
+    process.env.TWILIO_API_URL ||= `http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}/twilio`;
     config = parseConfig();
   } catch (err) {
     if (err instanceof ConfigError) {

@@ -34,6 +34,9 @@ export function sandboxAdmin(sandboxUrl: string) {
     opportunities: async () => (await call<{ opportunities: { id: string; name: string; status: string; monetaryValue?: number; contactId: string }[] }>('GET', `${admin}/gohighlevel/opportunities`)).opportunities,
     mail: async (to?: string) => (await call<{ messages: { to: string[]; subject: string; text: string; html: string; messageId?: string }[] }>('GET', `${admin}/mail${to ? `?to=${encodeURIComponent(to)}` : ''}`)).messages,
     slack: async () => (await call<{ messages: { text: string; at: string }[] }>('GET', `${admin}/slack`)).messages,
+    /** SMS accepted by the sandbox's Twilio, oldest first (optionally only those to one number). */
+    sms: async (to?: string) =>
+      (await call<{ messages: { sid: string; to: string; from: string | null; body: string; numSegments: number; at: string }[] }>('GET', `${admin}/sms${to ? `?to=${encodeURIComponent(to)}` : ''}`)).messages,
     fault: (input: Record<string, unknown>) => call<unknown>('POST', `${admin}/faults`, input),
     clearFaults: () => call<unknown>('DELETE', `${admin}/faults`),
     calls: (filter: { provider?: string; path?: string; method?: string } = {}) =>

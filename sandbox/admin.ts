@@ -1,7 +1,7 @@
 /**
  * The sandbox's own admin API (/__admin), for dev and tests: create payments and change their
  * status, inject faults, send webhooks signed exactly as MercadoPago signs them, and read the
- * provider call log.
+ * provider call log, and what the Slack, SMS (Twilio) and mail sinks received.
  */
 import express, { Router } from 'express';
 import { z } from 'zod';
@@ -10,7 +10,7 @@ import { paymentNotification, signMercadoPagoWebhook } from './sign';
 import type { SandboxState } from './state';
 
 const faultSchema = z.object({
-  provider: z.enum(['mercadopago', 'gohighlevel', 'slack']),
+  provider: z.enum(['mercadopago', 'gohighlevel', 'slack', 'twilio']),
   path: z.string().optional(),
   method: z.enum(['GET', 'POST', 'PUT', 'DELETE']).optional(),
   kind: z.enum(['error', 'rate-limit', 'hang', 'delay']).default('error'),
@@ -160,6 +160,11 @@ export function adminRouter(state: SandboxState, opts: { webhookSecret: string }
 
   router.get('/slack', (_req, res) => {
     res.json({ messages: state.slack });
+  });
+
+  router.get('/sms', (req, res) => {
+    const to = req.query.to as string | undefined;
+    res.json({ messages: state.sms.filter((m) => !to || m.to === to) });
   });
 
   router.post('/reset', (_req, res) => {

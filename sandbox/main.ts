@@ -14,6 +14,8 @@ async function main() {
     mercadoPagoWebhookSecret: config.MERCADOPAGO_WEBHOOK_SECRET,
     ghlAccessToken: config.GHL_ACCESS_TOKEN,
     ghlLocationId: config.GHL_LOCATION_ID,
+    twilioAccountSid: config.TWILIO_ACCOUNT_SID,
+    twilioAuthToken: config.TWILIO_AUTH_TOKEN,
   });
   const server = app.listen(config.SANDBOX_PORT, config.SANDBOX_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {

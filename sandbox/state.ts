@@ -1,6 +1,6 @@
 /** The sandbox's in-memory world: provider records, injected faults, and a log of every call. */
 
-export type ProviderName = 'mercadopago' | 'gohighlevel' | 'slack';
+export type ProviderName = 'mercadopago' | 'gohighlevel' | 'slack' | 'twilio';
 
 export interface Fault {
   provider: ProviderName;
@@ -40,6 +40,8 @@ export class SandboxState {
   mail: import('./smtp-sink').ReceivedMail[] = [];
   /** Messages posted to the Slack incoming-webhook sink. */
   slack: { text: string; body: unknown; at: string }[] = [];
+  /** Messages accepted by the Twilio Messages API. */
+  sms: import('./twilio').SentSms[] = [];
   faults: Fault[] = [];
   calls: CallRecord[] = [];
   // Seeded from the clock so ids never repeat across sandbox restarts, while Temporal and MongoDB
@@ -72,6 +74,7 @@ export class SandboxState {
     this.preferenceKeys.clear();
     this.mail.length = 0;
     this.slack.length = 0;
+    this.sms.length = 0;
     this.faults = [];
     this.calls = [];
   }

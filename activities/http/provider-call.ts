@@ -23,11 +23,12 @@ export function isPermanent(status: number): boolean {
 }
 
 export interface ProviderRequest {
-  provider: 'mercadopago' | 'gohighlevel';
+  provider: 'mercadopago' | 'gohighlevel' | 'twilio';
   baseUrl: string;
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
   path: string;
   headers: Record<string, string>;
+  /** Sent as JSON, or form-encoded when URLSearchParams (Twilio). */
   body?: unknown;
   timeoutMs?: number;
 }
@@ -37,11 +38,12 @@ export async function providerCall<T>(req: ProviderRequest): Promise<T> {
   const what = `${req.provider} ${req.method} ${req.path}`;
   let res: Response;
   const timer = providerCallDuration.startTimer({ provider: req.provider, method: req.method });
+  const form = req.body instanceof URLSearchParams;
   try {
     res = await fetch(url, {
       method: req.method,
-      headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': 'application/json' } : {}), ...req.headers },
-      body: req.body !== undefined ? JSON.stringify(req.body) : undefined,
+      headers: { accept: 'application/json', ...(req.body !== undefined ? { 'content-type': form ? 'application/x-www-form-urlencoded' : 'application/json' } : {}), ...req.headers },
+      body: req.body === undefined ? undefined : form ? String(req.body) : JSON.stringify(req.body),
       signal: AbortSignal.timeout(req.timeoutMs ?? 15000),
     });
   } catch (err) {

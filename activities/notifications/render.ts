@@ -1,6 +1,7 @@
 import { runbookFor, type NotificationRequest } from '../../contracts/ops';
 import type { Config } from '../../common/config';
 import type { OnCallPerson } from '../../common/ops-policy';
+import { toGsm, gsmLength } from '../../common/sms';
 import { executionUrl } from '../../common/temporal';
 
 const HEADLINE: Record<NotificationRequest['kind'], string> = {
@@ -46,4 +47,27 @@ export function renderPage(req: NotificationRequest, to: OnCallPerson, links: { 
   const escape = (s: string) => s.replace(/[&<>"]/g, (c) => ({ '&': '&amp;', '<': '&lt;', '>': '&gt;', '"': '&quot;' })[c]!);
   const html = `<h2>${escape(HEADLINE[req.kind])}: ${escape(i.title)}</h2><pre>${escape(text)}</pre><p><a href="${escape(execution)}">Open in Temporal</a></p>`;
   return { subject, text, html, execution };
+}
+
+/** One SMS holds 160 GSM characters; a page is kept to one. */
+export const SMS_MAX = 160;
+
+/**
+ * The SMS form of a page, one segment: severity, what happened, the incident's title, how many
+ * alerts, where to act (the dashboard, which acknowledges in place) and a short reference of the
+ * page. A resend of the same page (an attempt retried after a lost answer) carries the same `ref`,
+ * so the person can tell a duplicate from a new page. The title is shortened to fit.
+ */
+export function renderSms(req: NotificationRequest, links: { apiUrl: string }, ref: string): string {
+  const i = req.incident;
+  const head = `[${i.severity.toUpperCase()}] ${HEADLINE[req.kind]}: `;
+  const tail = ` (${i.alertCount} alert${i.alertCount === 1 ? '' : 's'}) ${links.apiUrl.replace(/\/$/, '')}/dashboard/ ref ${ref}`;
+  let title = toGsm(i.title);
+  const fixed = gsmLength(toGsm(head + tail)) ?? SMS_MAX;
+  const room = Math.max(20, SMS_MAX - fixed);
+  if ((gsmLength(title) ?? 0) > room) {
+    while ((gsmLength(title) ?? 0) > room - 3) title = title.slice(0, -1);
+    title = `${title.trimEnd()}...`;
+  }
+  return toGsm(head + title + tail);
 }

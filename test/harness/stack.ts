@@ -54,6 +54,8 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
     GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
     SLACK_WEBHOOK_URL: `${sandboxUrl}/slack/incoming-webhook`,
+    // The sandbox's Twilio, with the sandbox account (the config's defaults) on both sides.
+    TWILIO_API_URL: `${sandboxUrl}/twilio`,
     // Ops runs (health probes, metrics) would otherwise consume the provider faults tests inject;
     // tests that need them trigger the Schedules themselves.
     SCHEDULES_PAUSED: 'true',

@@ -53,7 +53,7 @@ const primary = () => onCallAt(DEFAULT_ONCALL_ROTATION, new Date(), 1).person;
 const secondary = () => onCallAt(DEFAULT_ONCALL_ROTATION, new Date(), 2).person;
 
 function activities() {
-  const config = parseConfig({ SMTP_URL: sinks.smtpUrl, SLACK_WEBHOOK_URL: sinks.slackUrl } as NodeJS.ProcessEnv);
+  const config = parseConfig(sinks.env as NodeJS.ProcessEnv);
   return {
     ...createNotificationActivities(config),
     async saveIncident(input: { workflowId: string; state: IncidentState }) {
@@ -90,9 +90,11 @@ async function startIncident(key: string, severity: 'critical' | 'medium' = 'cri
   return handle;
 }
 
-test('an unacknowledged critical reminds the primary at 15 min and pages level 2 at 30 min, by email and Slack', async () => {
+test('an unacknowledged critical reminds the primary at 15 min and pages level 2 at 30 min, by SMS, email and Slack', async () => {
   await runWithWorkers(env, 'ops', activities(), async () => {
     const key = 'ts-escalates';
+    const smsBefore = sinks.sms.length;
+    const texts = () => sinks.sms.slice(smsBefore).map((m) => [m.to, m.body.slice(0, m.body.indexOf(':'))]);
     const handle = await startIncident(key);
     assert.equal(pagesFor(key, primary().email, 'Incident opened').length, 1);
     assert.ok(sinks.slack.some((s) => s.text.includes(primary().name) && s.text.includes('Incident opened')), 'Slack page mentions the primary');
@@ -116,6 +118,16 @@ test('an unacknowledged critical reminds the primary at 15 min and pages level 2
     assert.equal(state.status, 'triggered');
     assert.ok(state.timeline.some((t) => t.kind === 'escalated' && t.detail?.includes('level 2')));
     await waitUntil(() => sinks.slack.some((s) => s.text.includes(secondary().name) && s.text.includes('Escalated')));
+    await waitUntil(() => texts().length >= 3);
+    assert.deepEqual(
+      texts(),
+      [
+        [primary().phone, '[CRITICAL] Incident opened'],
+        [primary().phone, '[CRITICAL] Not acknowledged yet'],
+        [secondary().phone, '[CRITICAL] Escalated to you'],
+      ],
+      'one SMS per page: opened and reminded at level 1, escalated at level 2',
+    );
 
     // Repeats of the rule while open are counted, never paged again.
     const mailsBefore = sinks.smtp.messages.length;
@@ -193,7 +205,7 @@ test('a failing channel never holds back the others: Slack down, the email page 
       // Slack's retries run out (~2.5 min of backoff, skipped here) and the failure is recorded.
       await waitUntil(async () => (await env.sleep(MINUTE), (await handle.query(incidentQuery)).notificationsFailed === 1));
       const state = await handle.query(incidentQuery);
-      assert.equal(state.notificationsSent, 1);
+      assert.equal(state.notificationsSent, 2, 'SMS and email');
       assert.ok(state.timeline.some((t) => t.kind === 'notify_failed' && t.detail?.includes('slack')));
       assert.ok(notifications.some((n) => n.outcome === 'failed' && n.channel === 'slack'));
       await handle.signal(resolveSignal, { by: 'ops' });

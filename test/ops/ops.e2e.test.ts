@@ -1,6 +1,6 @@
 /**
- * Operations on the running stack (dev server, FerretDB, sandbox with its real SMTP server and
- * Slack receiver, worker and API processes): Schedules registered at start-up, the health monitor
+ * Operations on the running stack (dev server, FerretDB, sandbox with its real SMTP server, Slack
+ * receiver and Twilio, worker and API processes): Schedules registered at start-up, the health monitor
  * opening, feeding and resolving incidents, cooldown and maintenance windows, the metrics snapshot
  * and its rules, acknowledging by API and resolving with the real tctl, a failed backup paging.
  */
@@ -41,6 +41,7 @@ const primary = () => onCallAt(DEFAULT_ONCALL_ROTATION, new Date(), 1).person;
 let runs = 0;
 const runOps = <T = any>(workflowType: string) => temporal.workflow.execute(workflowType, { taskQueue: 'ops', workflowId: `${workflowType}-e2e-${++runs}`, args: [] }) as Promise<T>;
 const pagesAbout = async (text: string) => (await admin.mail(primary().email)).filter((m) => m.subject.includes(text) || m.text.includes(text));
+const smsAbout = async (text: string) => (await admin.sms(primary().phone)).filter((m) => m.body.includes(text));
 
 test('every Schedule exists after start-up (paused on test stacks), with the configured specs', async () => {
   const ids = [...Object.values(OPS_SCHEDULE_IDS), PAYOUT_SCHEDULE_ID];
@@ -69,7 +70,7 @@ test('every Schedule exists after start-up (paused on test stacks), with the con
   });
 });
 
-test('MercadoPago down: an incident pages on-call by email and Slack once, repeats are counted, recovery resolves it; down again after the recovery pages again at once', async () => {
+test('MercadoPago down: an incident pages on-call by SMS, email and Slack once, repeats are counted, recovery resolves it; down again after the recovery pages again at once', async () => {
   await admin.fault({ provider: 'mercadopago', path: '/v1/payment_methods', kind: 'error', status: 503, count: -1 });
   const first = await runOps('healthMonitor');
   assert.equal(first.probes.find((p: any) => p.name === 'mercadopago').status, 'down');
@@ -82,10 +83,17 @@ test('MercadoPago down: an incident pages on-call by email and Slack once, repea
   await waitFor('the page on Slack', async () => {
     if (!(await admin.slack()).some((m) => m.text.includes('MercadoPago API is down') && m.text.includes(primary().name))) throw new Error('no Slack page');
   });
+  await waitFor('the page by SMS', async () => {
+    if ((await smsAbout('MercadoPago API is down')).length === 0) throw new Error('no SMS');
+  });
+  const [sms] = await smsAbout('MercadoPago API is down');
+  assert.match(sms.body, new RegExp(`^\\[CRITICAL\\] Incident opened: MercadoPago API is down \\(1 alert\\) ${stack.apiUrl}/dashboard/ ref [0-9a-f]{6}$`));
+  assert.equal(sms.numSegments, 1);
 
   await runOps('healthMonitor');
   assert.equal((await incident.query(incidentQuery)).alertCount, 2, 'the repeat joined the open incident');
   assert.equal((await pagesAbout('MercadoPago API is down')).length, 1, 'and did not page again');
+  assert.equal((await smsAbout('MercadoPago API is down')).length, 1, 'one SMS for level 1, not one per alert');
 
   await admin.clearFaults();
   await runOps('healthMonitor');
@@ -93,6 +101,7 @@ test('MercadoPago down: an incident pages on-call by email and Slack once, repea
   assert.equal(resolved.resolution, 'auto');
   await waitFor('the recovery notice', async () => {
     if ((await pagesAbout('Recovered: MercadoPago API is down')).length !== 1) throw new Error('no recovery notice');
+    if ((await smsAbout('Recovered: MercadoPago API is down')).length !== 1) throw new Error('no recovery SMS');
   });
 
   // Down again minutes after its recovery, within the rule's 30-min cooldown: a critical
@@ -108,6 +117,13 @@ test('MercadoPago down: an incident pages on-call by email and Slack once, repea
   await admin.clearFaults();
   await runOps('healthMonitor');
   assert.equal((await temporal.workflow.getHandle('incident-dependency-down:mercadopago').result()).resolution, 'auto');
+  await waitFor('the second recovery SMS', async () => {
+    if ((await smsAbout('Recovered: MercadoPago API is down')).length !== 2) throw new Error('not yet');
+  });
+  // Each incident texted exactly once when opened and once when recovered, each page its own ref.
+  const texts = await smsAbout('MercadoPago API is down');
+  assert.deepEqual(texts.map((m) => m.body.split(':')[0]), ['[CRITICAL] Incident opened', '[CRITICAL] Recovered', '[CRITICAL] Incident opened', '[CRITICAL] Recovered']);
+  assert.equal(new Set(texts.map((m) => m.body.slice(-6))).size, 4);
 });
 
 test('a maintenance window suppresses new incidents of its rules', async () => {
@@ -195,7 +211,17 @@ test('metrics: a paid webhook and five forged ones → the snapshot counts them,
   assert.ok((await db.collection('incident_notifications').countDocuments({ dedupKey: 'security-threat', outcome: 'sent' })) >= 2, 'each page recorded');
 });
 
-test('a backup that cannot be written fails its run and opens a critical backup_failed incident', async () => {
+test('a backup that cannot be written fails its run and opens a critical backup_failed incident; Twilio down does not keep it off email and Slack', async () => {
+  // Twilio answers 503 (Retry-After: 1) to every SMS until cleared.
+  await admin.fault({ provider: 'twilio', path: '/Messages.json', kind: 'error', status: 503, retryAfterSeconds: 1, count: -1 });
+  try {
+    await backupFailsAndPages();
+  } finally {
+    await admin.clearFaults();
+  }
+});
+
+async function backupFailsAndPages() {
   await assert.rejects(runOps('databaseBackup'), /cannot write backups|ENOTDIR|Workflow execution failed/);
   const incident = temporal.workflow.getHandle('incident-backup-failed');
   await waitFor('the backup_failed incident', async () => {
@@ -207,4 +233,24 @@ test('a backup that cannot be written fails its run and opens a critical backup_
   await waitFor('the page', async () => {
     if ((await pagesAbout('Database backup failed')).length === 0) throw new Error('no page');
   });
-});
+  await waitFor('the page on Slack', async () => {
+    if (!(await admin.slack()).some((m) => m.text.includes('Database backup failed'))) throw new Error('no Slack page');
+  });
+  // Email and Slack went out while the SMS was still being refused; its retries follow Twilio's
+  // Retry-After (1 s, not the policy's 5 s backoff) and after the fifth attempt the channel is recorded failed.
+  const failed = await waitFor('the SMS recorded failed', async () => {
+    const n = await db.collection('incident_notifications').findOne({ dedupKey: 'backup-failed', channel: 'sms' });
+    if (!n) throw new Error('not yet');
+    return n;
+  }, { timeoutMs: 60_000 });
+  assert.equal(failed.outcome, 'failed');
+  assert.match(failed.error, /twilio POST .* 503: injected fault/);
+  assert.deepEqual((await db.collection('incident_notifications').find({ dedupKey: 'backup-failed', outcome: 'sent' }).toArray()).map((n) => n.channel).sort(), ['email', 'slack']);
+  assert.equal((await smsAbout('Database backup failed')).length, 0);
+  const attempts = (await admin.calls({ provider: 'twilio' })).calls.filter((c: any) => String(c.body?.Body).includes('Database backup failed')) as unknown as { at: string; status: number }[];
+  assert.deepEqual(attempts.map((c) => c.status), [503, 503, 503, 503, 503], 'pageOnOneChannel: five attempts');
+  for (let i = 1; i < attempts.length; i++) {
+    const gap = Date.parse(attempts[i].at) - Date.parse(attempts[i - 1].at);
+    assert.ok(gap < 4500, `attempt ${i + 1} came ${gap} ms after the previous one: Retry-After not honoured`);
+  }
+}

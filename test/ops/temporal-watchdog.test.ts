@@ -1,6 +1,6 @@
 /**
  * The worker's Temporal watchdog against a real gRPC address with nothing behind it: after the
- * rule's 3 failed pings it pages the on-call once (real SMTP server, local Slack receiver), and
+ * rule's 3 failed pings it pages the on-call once (real SMTP server, local Slack and Twilio), and
  * sends a recovery notice when pings succeed again.
  */
 import { after, before, test } from 'node:test';
@@ -20,8 +20,8 @@ after(async () => {
   await sinks?.close();
 });
 
-test('Temporal unreachable: paged once after 3 failed pings, by email and Slack; recovery notice when it answers', async () => {
-  const config = parseConfig({ SMTP_URL: sinks.smtpUrl, SLACK_WEBHOOK_URL: sinks.slackUrl } as NodeJS.ProcessEnv);
+test('Temporal unreachable: paged once after 3 failed pings, by SMS, email and Slack; recovery notice when it answers', async () => {
+  const config = parseConfig(sinks.env as NodeJS.ProcessEnv);
   const deadAddress = `127.0.0.1:${await freePort()}`;
   let reachable = false;
   const ping = async () => {
@@ -42,6 +42,7 @@ test('Temporal unreachable: paged once after 3 failed pings, by email and Slack;
     assert.match(page.subject, /^\[CRITICAL\] Incident opened: Temporal is unreachable/);
     assert.match(page.text, /3 pings in a row failed/);
     assert.ok(sinks.slack.some((s) => s.text.includes('Temporal is unreachable')));
+    assert.ok(sinks.sms.some((s) => s.to === to.phone && s.body.startsWith('[CRITICAL] Incident opened: Temporal is unreachable')), 'and by SMS');
     await watchdog.tick();
     await watchdog.tick();
     assert.equal(sinks.mailTo(to.email).filter((m) => m.subject.includes('Incident opened')).length, 1, 'paged once, not per ping');
