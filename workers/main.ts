@@ -6,6 +6,7 @@ import { bundleWorkflowCode, DefaultLogger, Runtime, Worker, type LogLevel, type
 import { readFile } from 'node:fs/promises';
 import { loadConfig, type Config } from '../common/config';
 import { createLogger } from '../common/logger';
+import mongoose from 'mongoose';
 import { connectMongo, disconnectMongo } from '../domain/persistence/connection';
 import { connectWorker, createTemporalClient } from '../common/temporal';
 import { ensureIndexes } from '../domain/persistence/models';
@@ -14,6 +15,8 @@ import { WORKFLOWS_PATH } from './bundle';
 import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
 import { startTemporalWatchdog } from './temporal-watchdog';
+import { startDatabaseWatchdog } from './database-watchdog';
+import { alerting } from '../domain/ops/alerting';
 import { temporalPing } from '../domain/ops/probes';
 import { serveMetrics } from '../common/prometheus';
 
@@ -60,6 +63,7 @@ export async function runWorkers(config: Config): Promise<void> {
   if (metricsServer) log.info({ url: `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics` }, 'prometheus metrics');
   const watchdogClient = createTemporalClient(config);
   const watchdog = startTemporalWatchdog({ config, log, ping: () => temporalPing(watchdogClient) });
+  const databaseWatchdog = startDatabaseWatchdog({ log, alerting: alerting(config, watchdogClient), ping: () => mongoose.connection.db!.admin().ping() });
   // Supervisors wait for this line, whatever the log level.
   process.stdout.write(`${WORKER_READY_LINE}: ${config.WORKER_TASK_QUEUES.join(', ')}\n`);
   // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).
@@ -67,6 +71,7 @@ export async function runWorkers(config: Config): Promise<void> {
     await Promise.all(workers.map((w) => w.run()));
   } finally {
     watchdog.stop();
+    databaseWatchdog.stop();
     metricsServer?.close();
     await watchdogClient.connection.close().catch(() => undefined);
     await connection.close();

@@ -26,11 +26,14 @@ import {
   type RaiseOutcome,
 } from '../../contracts/ops';
 import { alertGroupOf, type AlertGroup } from './alert-groups';
+import { dependencyAlertKeys } from './health-rules';
 import { alertRecords, type AlertSeverity } from './alerts';
 import { withTimeout } from './probes';
 
 export type AlertingConfig = Pick<Config, 'ALERT_RULES' | 'ESCALATION_MATRIX' | 'ONCALL_ROTATION' | 'INCIDENT_ACK_TIMEOUT_MINUTES' | 'MAINTENANCE_WINDOWS' | 'ALERT_WEBHOOK_URL'>;
 
+
+const DEPENDENCY_DOWN = dependencyAlertKeys('x').down.replace(/x$/, '');
 
 /** Alerts of business workflows (rules not in the config) get this cooldown between incidents. */
 const DEFAULT_COOLDOWN_MINUTES = 15;
@@ -145,16 +148,17 @@ export function alerting(config: AlertingConfig, client: Client) {
     return outcome;
   }
 
-  async function resolveIncident(dedupKey: string, note: string): Promise<boolean> {
+  /** `recorded`: the bookkeeping says the incident is open (and is told it no longer is). */
+  async function resolveIncident(dedupKey: string, note: string, recorded = true): Promise<boolean> {
+    let found = true;
     try {
       await client.workflow.getHandle(incidentWorkflowId(dedupKey)).signal(resolveSignal, { by: 'rule-engine', note, auto: true });
-      return true;
     } catch (err) {
       if (!(err instanceof WorkflowNotFoundError)) throw err;
-      return false;
-    } finally {
-      await Alert.updateOne({ _id: dedupKey }, { $set: { incidentOpen: false } });
+      found = false;
     }
+    if (recorded || found) await Alert.updateOne({ _id: dedupKey }, { $set: { incidentOpen: false } });
+    return found;
   }
 
   /**
@@ -200,7 +204,8 @@ export function alerting(config: AlertingConfig, client: Client) {
       // Called for every rule that does not hold, every run: one read by _id settles the usual
       // case (nothing open), instead of a conditional update that FerretDB answers with a scan.
       const stored = await Alert.findById(input.dedupKey, { status: 1, incidentOpen: 1, incidentKey: 1 }).lean<{ status: string; incidentOpen?: boolean; incidentKey?: string }>();
-      if (!stored) return { resolvedIncident: false };
+      const unrecordedOutage = input.dedupKey.startsWith(DEPENDENCY_DOWN);
+      if (!stored) return { resolvedIncident: unrecordedOutage && (await resolveIncident(input.dedupKey, input.note, false)) };
       if (stored.status === 'open') await alerts.resolveAlert({ dedupKey: input.dedupKey });
       if (stored.incidentKey) {
         // A grouped execution recovered: its incident counts it (and resolves with the last one).
@@ -211,7 +216,9 @@ export function alerting(config: AlertingConfig, client: Client) {
         }
         return { resolvedIncident: false };
       }
-      if (!stored.incidentOpen) return { resolvedIncident: false };
+      // A dependency's down-incident may have been opened while the database itself was down (its
+      // bookkeeping skipped): those are asked to resolve even without a record saying they are open.
+      if (!stored.incidentOpen) return { resolvedIncident: unrecordedOutage && (await resolveIncident(input.dedupKey, input.note, false)) };
       return { resolvedIncident: await resolveIncident(input.dedupKey, input.note) };
     },
 
