@@ -29,7 +29,18 @@ import { Affiliate } from '../../domain/persistence/models/affiliate';
 import { Campaign } from '../../domain/persistence/models/campaign';
 import { type CommissionInput, commissionLifecycleWorkflow, commissionPayoutBatchWorkflow, commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate } from '../../contracts/commissions';
 import { freePort } from '../../infra/processes';
-import { acknowledgeUpdate, alertFiredSignal, type IncidentInput, incidentLifecycleWorkflow, incidentQuery, resolveSignal, resolveUpdate } from '../../contracts/ops';
+import {
+  acknowledgeUpdate,
+  alertFiredSignal,
+  attachExecutionUpdate,
+  executionRecoveredSignal,
+  type IncidentInput,
+  incidentLifecycleWorkflow,
+  incidentQuery,
+  joinIncidentUpdate,
+  resolveSignal,
+  resolveUpdate,
+} from '../../contracts/ops';
 import { checkoutUpdate, fulfillmentUpdate, orderCheckoutWorkflow, type OrderInput, orderStateQuery, paymentUpdatedSignal } from '../../contracts/orders';
 
 const TAG = process.argv[2];
@@ -137,6 +148,38 @@ async function main() {
       await notification.result();
     });
     await save(notification, 'mercadopago-notification-retry');
+
+    // Rate-limited (issue 16): GoHighLevel answers 429 twice; the step waits (durable timers, at
+    // least Retry-After) and goes on without spending its failure schedule.
+    const limitedPayment = newPayment(state, { status: 'approved', payer: { email: 'limited@example.com' } });
+    state.faults.push({ provider: 'gohighlevel', path: '/contacts/upsert', kind: 'rate-limit', retryAfterSeconds: 1, remaining: 2 });
+    const limited = await client.workflow.start(mercadoPagoNotificationWorkflow.type, {
+      taskQueue: 'webhooks',
+      workflowId: 'recorded-mercadopago-notification-rate-limited',
+      args: [{ ...n, eventId: 'mp-recorded-429', resourceId: String(limitedPayment.id) }],
+    });
+    await webhooks.runUntil(limited.result());
+    state.faults = [];
+    await save(limited, 'mercadopago-notification-rate-limited');
+
+    // A grouped incident (issue 16): executions join by update, one is attached twice, all
+    // recover and it resolves itself.
+    const grouped = await (await worker('ops')).runUntil(async () => {
+      const member = (i: number) => ({ key: `webhook-failed:rec-${i}`, workflowId: `webhook-rec-${i}`, at: new Date().toISOString(), summary: `rec-${i} failed` });
+      const firing = (i: number) => ({ dedupKey: 'webhook-failed:mercadopago:recorded', rule: 'webhook_processing_failed', severity: 'high' as const, title: 'Recorded group', message: `rec-${i}`, source: `webhook-rec-${i}`, firedAt: new Date().toISOString(), member: member(i), resolvesWithMembers: true });
+      const h = await client.workflow.start(incidentLifecycleWorkflow.type, {
+        taskQueue: 'ops',
+        workflowId: 'incident-webhook-failed:mercadopago:recorded',
+        args: [{ alert: firing(1), escalation: { respondMinutes: 60, escalateMinutes: 120, channels: ['email', 'slack'] }, levels: 3, ackTimeoutMinutes: 60 } satisfies IncidentInput],
+      });
+      await h.executeUpdate(joinIncidentUpdate, { args: [firing(2)] });
+      await h.executeUpdate(attachExecutionUpdate, { args: [member(3)] });
+      await h.executeUpdate(attachExecutionUpdate, { args: [member(3)] });
+      for (const i of [1, 2, 3]) await h.signal(executionRecoveredSignal, { key: `webhook-failed:rec-${i}`, at: new Date().toISOString() });
+      await h.result();
+      return h;
+    });
+    await save(grouped, 'ops-incident-grouped');
 
     // The order's fullest path: reserve, payment link, a payment reported twice (redelivery), a
     // duplicate payment refunded, CRM failing → manual retry, then processing → shipped → delivered.
