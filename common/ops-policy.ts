@@ -8,7 +8,8 @@ import { z } from 'zod';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const CHANNELS = ['email', 'slack', 'webhook'] as const;
+/** `digest`: not paged one by one; gathered into the weekly digest email (workflows/ops/weekly-digest.ts). */
+export const CHANNELS = ['email', 'slack', 'webhook', 'digest'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Seed 000 speaks of "warning"; the escalation matrix of seed 003 has no such level: it is medium. */
@@ -32,7 +33,7 @@ export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
   critical: { respondMinutes: 15, escalateMinutes: 30, channels: ['email', 'slack'] },
   high: { respondMinutes: 60, escalateMinutes: 120, channels: ['email', 'slack'] },
   medium: { respondMinutes: 240, escalateMinutes: 480, channels: ['email'] },
-  low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['email'] },
+  low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['digest'] },
 };
 
 /** Partial per-key overrides (JSON from the environment) merged over complete defaults. */

@@ -11,6 +11,9 @@ export type NotificationConfig = Pick<
   'SMTP_URL' | 'MAIL_FROM' | 'SLACK_WEBHOOK_URL' | 'ALERT_WEBHOOK_URL' | 'ONCALL_ROTATION' | 'TEMPORAL_UI_URL' | 'TEMPORAL_NAMESPACE' | 'PUBLIC_API_URL'
 >;
 
+/** What a `digest` "page" reports as its recipient: nothing is sent, the weekly digest lists it. */
+export const DIGEST_RECIPIENT = 'weekly digest';
+
 /**
  * Sends one page on one channel to the on-call person of `req.level` (from the rotation, now).
  * `pageId` is stable per page, not per attempt, so a resend after a lost reply is recognisably the
@@ -21,6 +24,8 @@ export function createPager(config: NotificationConfig) {
   const slack = new IncomingWebhook(config.SLACK_WEBHOOK_URL, { timeout: 10_000 });
   const links = { ui: config, apiUrl: config.PUBLIC_API_URL };
   return async function sendPage(req: NotificationRequest, pageId: string): Promise<{ recipient: string; channel: string }> {
+    // Low severity is not paged one by one: the weekly digest email reports it (never a page here).
+    if (req.channel === 'digest') return { recipient: DIGEST_RECIPIENT, channel: 'digest' };
     const { person } = onCallAt(config.ONCALL_ROTATION, new Date(), req.level);
     const page = renderPage(req, person, links);
     switch (req.channel) {
