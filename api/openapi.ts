@@ -90,12 +90,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', v1('/orders/:number'), ['customer', ...viewer], 'orders', 'One order with its live state', { response: orderResponse }),
   e('post', v1('/orders/:number/cancel'), ['customer', ...operator], 'orders', 'Cancel an order (releases stock, refunds a late payment)', { body: orders.cancelBody }),
   e('patch', v1('/orders/:number/status'), admin, 'orders', 'Fulfilment status (shipped, delivered) or cancel', { body: orders.statusBody }),
-  e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal)', { ok: [202] }),
+  e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal); 409 not_failed when no step is waiting for a retry', { ok: [202] }),
 
   e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery, response: listOf(paymentResponse, 'nextCursor') }),
   e('get', v1('/webhook-events'), viewer, 'webhooks', 'Webhook deliveries and their processing', { query: webhookEvents.listQuery }),
   e('get', v1('/webhook-events/:id'), viewer, 'webhooks', 'One delivery with its live workflow state'),
-  e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery', { ok: [202] }),
+  e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery; 409 not_failed when it is not failed', { ok: [202] }),
   e('post', v1('/webhook-events/retry'), operator, 'webhooks', 'Retry every delivery waiting for a manual retry', { body: webhookEvents.bulkRetryBody, ok: [202] }),
 
   e('post', v1('/affiliates'), admin, 'affiliates', 'Register an affiliate', { body: affiliates.affiliateBody, ok: [201] }),

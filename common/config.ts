@@ -123,6 +123,14 @@ export const envSchema = z
     HEALTH_CHECK_INTERVAL_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
     BACKUP_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression').default('0 2 * * *'),
     RETENTION_CRON: z.string().regex(/^(\S+\s+){4}\S+$/, 'must be a 5-field cron expression').default('30 3 * * *'),
+    /** The weekly digest of low-severity incidents (cron in SCHEDULE_TIMEZONE): Monday 09:00 by default. */
+    DIGEST_CRON: z
+      .string()
+      .trim()
+      .regex(/^([\d*,/?A-Za-z-]+\s+){4}[\d*,/?A-Za-z-]+$/, 'must be a 5-field cron expression (minute hour day-of-month month day-of-week)')
+      .default('0 9 * * 1'),
+    /** Who gets the weekly digest besides the rotation's primary on-call (comma-separated emails). */
+    DIGEST_EMAIL: csv(z.email()).optional(),
     /** Create the Schedules paused (staging, and test stacks that trigger ops runs themselves). */
     SCHEDULES_PAUSED: bool.default(false),
     GHL_TOKEN_REFRESH_HOURS: z.coerce.number().min(1).max(23).default(12),

@@ -9,7 +9,8 @@ import { E164 } from './sms';
 
 export const SEVERITIES = ['critical', 'high', 'medium', 'low'] as const;
 export type Severity = (typeof SEVERITIES)[number];
-export const CHANNELS = ['email', 'slack', 'webhook', 'sms'] as const;
+/** `digest`: not paged one by one; gathered into the weekly digest email (workflows/ops/weekly-digest.ts). */
+export const CHANNELS = ['email', 'slack', 'webhook', 'sms', 'digest'] as const;
 export type Channel = (typeof CHANNELS)[number];
 
 /** Seed 000 speaks of "warning"; the escalation matrix of seed 003 has no such level: it is medium. */
@@ -33,7 +34,7 @@ export const DEFAULT_ESCALATION_MATRIX: EscalationMatrix = {
   critical: { respondMinutes: 15, escalateMinutes: 30, channels: ['sms', 'email', 'slack'] },
   high: { respondMinutes: 60, escalateMinutes: 120, channels: ['email', 'slack'] },
   medium: { respondMinutes: 240, escalateMinutes: 480, channels: ['email'] },
-  low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['email'] },
+  low: { respondMinutes: 1440, escalateMinutes: 2880, channels: ['digest'] },
 };
 
 /** Partial per-key overrides (JSON from the environment) merged over complete defaults. */

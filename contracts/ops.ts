@@ -241,3 +241,37 @@ export function runbookFor(rule: string): string {
   const page = (BUSINESS_ALERT_RULES as readonly string[]).includes(rule) ? 'failed-step' : rule.replace(/_/g, '-');
   return `docs/runbooks/${page}.md`;
 }
+
+// ---- Weekly digest of low-severity incidents (seed 003 §11.5 "Email semanal") -----------------
+
+/** Started by its Schedule `ops-weekly-digest` (workers/schedules.ts, DIGEST_CRON), or by hand. */
+export const weeklyDigestWorkflow = workflowRef<(input?: WeeklyDigestInput) => Promise<WeeklyDigestResult>>()('weeklyDigest', TASK_QUEUE.ops);
+
+export interface WeeklyDigestInput {
+  /** The digest's "now" (ISO): it covers the 7 days before it, and is sent once per its ISO week. Defaults to the run's start. */
+  at?: string;
+}
+
+export interface WeeklyDigestCounts {
+  /** Low incidents open at some time in the period. */
+  incidents: number;
+  opened: number;
+  resolved: number;
+  /** Not resolved yet. */
+  open: number;
+  /** Firings across them. */
+  alerts: number;
+}
+
+export interface WeeklyDigestResult {
+  /** ISO week in SCHEDULE_TIMEZONE, e.g. `2026-W07`: one digest per week. */
+  week: string;
+  from: string;
+  to: string;
+  sent: boolean;
+  /** Why nothing was sent (the week's digest was sent already, or another run holds it). */
+  skipped?: string;
+  messageId?: string;
+  recipients?: string[];
+  counts?: WeeklyDigestCounts;
+}

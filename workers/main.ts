@@ -12,6 +12,7 @@ import { connectWorker, createTemporalClient } from '../common/temporal';
 import { ensureIndexes } from '../domain/persistence/models';
 import { attemptRecorder } from './attempt-recorder';
 import { WORKFLOWS_PATH } from './bundle';
+import { afterFirstHealthRun, startFirstHealthRun } from './first-ops-runs';
 import { ensureSchedules } from './schedules';
 import { activitiesFor } from './task-queues';
 import { startTemporalWatchdog } from './temporal-watchdog';
@@ -64,6 +65,18 @@ export async function runWorkers(config: Config): Promise<void> {
   const watchdogClient = createTemporalClient(config);
   const watchdog = startTemporalWatchdog({ config, log, ping: () => temporalPing(watchdogClient) });
   const databaseWatchdog = startDatabaseWatchdog({ log, alerting: alerting(config, watchdogClient), ping: () => mongoose.connection.db!.admin().ping() });
+  // The dashboard shows real statuses from the start: one health run now (see first-ops-runs.ts).
+  if (config.WORKER_TASK_QUEUES.includes('ops') && !config.SCHEDULES_PAUSED) {
+    const now = new Date();
+    const health = await startFirstHealthRun(watchdogClient, config, now).catch((err) => void log.warn({ err }, 'could not start the start-up health run'));
+    if (health) {
+      log.info(health, 'start-up health run');
+      afterFirstHealthRun(watchdogClient, config, health, now).then(
+        (metrics) => log.info(metrics, 'start-up metrics snapshot'),
+        (err) => log.warn({ err }, 'start-up metrics snapshot not taken'),
+      );
+    }
+  }
   // Supervisors wait for this line, whatever the log level.
   process.stdout.write(`${WORKER_READY_LINE}: ${config.WORKER_TASK_QUEUES.join(', ')}\n`);
   // Each worker shuts down gracefully on SIGINT/SIGTERM (the SDK's Runtime installs the handlers).

@@ -14,6 +14,7 @@ import {
   healthMonitorWorkflow,
   metricsSnapshotWorkflow,
   opsRetentionWorkflow,
+  weeklyDigestWorkflow,
 } from '../contracts/ops';
 import type { WorkflowRef } from '../contracts/workflow-ref';
 
@@ -24,6 +25,7 @@ export const OPS_SCHEDULE_IDS = {
   backup: 'ops-database-backup',
   retention: 'ops-retention-daily',
   ghlTokenRefresh: 'ghl-token-refresh',
+  weeklyDigest: 'ops-weekly-digest',
 } as const;
 
 const ops = (scheduleId: string, workflow: WorkflowRef, spec: ScheduleOptions['spec']): ScheduleOptions => ({
@@ -43,6 +45,8 @@ export function productSchedules(config: Config): ScheduleOptions[] {
     ops(OPS_SCHEDULE_IDS.backup, databaseBackupWorkflow, { cronExpressions: [config.BACKUP_CRON], timezone: tz }),
     ops(OPS_SCHEDULE_IDS.retention, opsRetentionWorkflow, { cronExpressions: [config.RETENTION_CRON], timezone: tz }),
     ops(OPS_SCHEDULE_IDS.ghlTokenRefresh, goHighLevelTokenRefreshWorkflow, { intervals: [{ every: `${config.GHL_TOKEN_REFRESH_HOURS}h` }] }),
+    // Sent once per ISO week whatever runs it, so a run missed while Temporal was down may catch up for a day.
+    { ...ops(OPS_SCHEDULE_IDS.weeklyDigest, weeklyDigestWorkflow, { cronExpressions: [config.DIGEST_CRON], timezone: tz }), policies: { overlap: 'SKIP', catchupWindow: '1 day' } },
     {
       scheduleId: PAYOUT_SCHEDULE_ID,
       spec: { cronExpressions: [config.PAYOUT_SCHEDULE_CRON], timezone: config.SCHEDULE_TIMEZONE },

@@ -2,10 +2,11 @@ import type { Config } from '../common/config';
 import type { TaskQueueName } from '../contracts/task-queues';
 import { createBackupActivities } from '../activities/backup/activities';
 import { createEmailActivities } from '../activities/email/activities';
+import { createDigestEmailActivities } from '../activities/email/weekly-digest';
 import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
 import { createCommissionStoreActivities, createPayoutActivities } from '../activities/mongodb/commissions';
-import { createHealthCheckActivities, createIncidentActivities, createMetricsActivities, createRetentionActivities } from '../activities/mongodb/ops';
+import { createHealthCheckActivities, createIncidentActivities, createMetricsActivities, createRetentionActivities, createWeeklyDigestStoreActivities } from '../activities/mongodb/ops';
 import { createOrderStoreActivities, createStockActivities } from '../activities/mongodb/orders';
 import { createPaymentStoreActivities, createWebhookEventActivities } from '../activities/mongodb/payments';
 import { createNotificationActivities } from '../activities/notifications/activities';
@@ -42,6 +43,8 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createMetricsActivities(config),
         ...createBackupActivities(config),
         ...createRetentionActivities(),
+        ...createWeeklyDigestStoreActivities(config),
+        ...createDigestEmailActivities(config),
       };
     case 'orders':
       return {

@@ -6,7 +6,7 @@
  */
 import type { WorkflowRef } from '../contracts/workflow-ref';
 import type { commissionLifecycleWorkflow, commissionPayoutBatchWorkflow } from '../contracts/commissions';
-import type { databaseBackupWorkflow, goHighLevelTokenRefreshWorkflow, healthMonitorWorkflow, incidentLifecycleWorkflow, metricsSnapshotWorkflow, opsRetentionWorkflow } from '../contracts/ops';
+import type { databaseBackupWorkflow, goHighLevelTokenRefreshWorkflow, healthMonitorWorkflow, incidentLifecycleWorkflow, metricsSnapshotWorkflow, opsRetentionWorkflow, weeklyDigestWorkflow } from '../contracts/ops';
 import type { orderCheckoutWorkflow } from '../contracts/orders';
 import type { mercadoPagoNotificationWorkflow } from '../contracts/webhooks';
 import type * as Bundle from '.';
@@ -26,4 +26,5 @@ export type ContractsConform = [
   Assert<Conforms<typeof databaseBackupWorkflow>>,
   Assert<Conforms<typeof opsRetentionWorkflow>>,
   Assert<Conforms<typeof goHighLevelTokenRefreshWorkflow>>,
+  Assert<Conforms<typeof weeklyDigestWorkflow>>,
 ];

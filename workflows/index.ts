@@ -8,6 +8,7 @@ export { incidentLifecycle } from './ops/incident';
 export { databaseBackup } from './ops/database-backup';
 export { opsRetention } from './ops/ops-retention';
 export { goHighLevelTokenRefresh } from './ops/gohighlevel-token-refresh';
+export { weeklyDigest } from './ops/weekly-digest';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { orderCheckout } from './orders/order-checkout';
 export { commissionLifecycle } from './commissions/commission-lifecycle';

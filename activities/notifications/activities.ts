@@ -25,6 +25,9 @@ export type NotificationConfig = Pick<
   | 'TWILIO_FROM_NUMBER'
 >;
 
+/** What a `digest` "page" reports as its recipient: nothing is sent, the weekly digest lists it. */
+export const DIGEST_RECIPIENT = 'weekly digest';
+
 /**
  * Sends one page on one channel to the on-call person of `req.level` (from the rotation, now).
  * `pageId` is stable per page, not per attempt, so a resend after a lost reply is recognisably the
@@ -39,6 +42,8 @@ export function createPager(config: NotificationConfig) {
   const links = { ui: config, apiUrl: config.PUBLIC_API_URL };
   const twilioAuth = `Basic ${Buffer.from(`${config.TWILIO_ACCOUNT_SID}:${config.TWILIO_AUTH_TOKEN}`).toString('base64')}`;
   return async function sendPage(req: NotificationRequest, pageId: string): Promise<{ recipient: string; channel: string }> {
+    // Low severity is not paged one by one: the weekly digest email reports it (never a page here).
+    if (req.channel === 'digest') return { recipient: DIGEST_RECIPIENT, channel: 'digest' };
     const { person } = onCallAt(config.ONCALL_ROTATION, new Date(), req.level);
     const page = renderPage(req, person, links);
     switch (req.channel) {

@@ -357,17 +357,31 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     await runUpdate(number, () => temporal.workflow.getHandle(doc.workflowId).executeUpdate(cancelOrderUpdate, { args: [{ reason: body.data.reason, by }] }), res);
   });
 
-  /** Ops: run a failed step of the order again (same as `temporal workflow signal --name retry`). */
+  /**
+   * Ops: run a failed step of the order again (same as `temporal workflow signal --name retry`).
+   * 202 only when a step is waiting for its retry (asked of the workflow itself: the live truth);
+   * otherwise 409 `not_failed`, as for webhook events, since the signal would do nothing.
+   */
   router.post('/orders/:number/retry', requireRole(...staffFrom('operator')), async (req, res) => {
     const number = req.params.number as string;
     const doc = await visibleOrder(number, res);
+    let failed: OrderView['failedSteps'];
+    try {
+      failed = (await temporal.workflow.getHandle(doc.workflowId).query(orderStateQuery)).failedSteps;
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', `the execution of order ${number} is no longer running`);
+      throw new HttpError(503, 'temporarily_unavailable', `the state of order ${number} could not be read from its workflow; nothing was retried`, { retryAfterSeconds: 30 });
+    }
+    if (failed.length === 0) {
+      throw new HttpError(409, 'not_failed', `order ${number} is ${doc.status} with no failed step waiting for a retry; only a failed step can be retried`, { status: doc.status });
+    }
     try {
       await temporal.workflow.getHandle(doc.workflowId).signal(retrySignal);
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw new HttpError(409, 'not_running', `the execution of order ${number} is no longer running`);
       throw err;
     }
-    res.status(202).json({ order_number: number, signalled: 'retry' });
+    res.status(202).json({ order_number: number, signalled: 'retry', steps: failed.map((f) => f.step) });
   });
 
   return router;

@@ -13,6 +13,7 @@ import type { Logger } from '../../common/logger';
 import { ipKeyGenerator } from 'express-rate-limit';
 import { RateLimiterMemory, RateLimiterRes } from 'rate-limiter-flexible';
 import { countRefusedDelivery, recordRefusedDelivery } from '../../domain/payments/security-events';
+import { countIgnoredDelivery } from '../../domain/payments/webhook-events';
 import { webhookDeliveries } from '../../common/prometheus';
 import { WebhookEvent } from '../../domain/persistence/models/webhook-event';
 import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
@@ -54,6 +55,10 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
   // Refusals per source IP (rate-limiter-flexible, in memory per API process). Consulted only once
   // a delivery is refused, so a valid delivery is never limited.
   const refusals = new RateLimiterMemory({ keyPrefix: 'webhook-refusals', points: config.WEBHOOK_REFUSALS_PER_MINUTE, duration: 60 });
+
+  // In the dashboard's webhook buckets (best effort: a counter never fails the acknowledgement).
+  const countIgnored = (eventId: string | undefined, at: Date) =>
+    countIgnoredDelivery({ eventId, at, timeZone: config.SCHEDULE_TIMEZONE }).catch((err) => void log.error({ err, eventId }, 'could not count an ignored delivery'));
 
   const start = async (n: MercadoPagoNotification, opts: { conflict: 'reject' | 'use-existing' }) => {
     const workflowId = notificationWorkflowId(n.eventId);
@@ -97,6 +102,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
     const ipnId = queryString(req.query.id);
     if (!xSignature && topic && ipnId && config.MERCADOPAGO_ACCEPT_IPN) {
       if (topic !== 'payment' || !/^\d{1,20}$/.test(ipnId)) {
+        await countIgnored(undefined, receivedAt);
         res.locals.webhookOutcome = 'ignored';
         res.status(200).json({ received: true, ignored: true, reason: `IPN topic ${topic} is not processed` });
         return;
@@ -168,6 +174,7 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
         },
         { upsert: true },
       );
+      await countIgnored(eventId, receivedAt);
       res.locals.webhookOutcome = 'ignored';
       res.status(200).json({ received: true, eventId, ignored: true, reason: `type ${body.type} is not processed` });
       return;

@@ -93,7 +93,8 @@ export async function maintenanceWindows(config: Pick<Config, 'MAINTENANCE_WINDO
  */
 export function alerting(config: AlertingConfig, client: Client) {
   const alerts = alertRecords();
-  const channels = (s: Severity) => [...config.ESCALATION_MATRIX[s].channels, ...(config.ALERT_WEBHOOK_URL ? (['webhook'] as const) : [])];
+  // `digest` is not a page: those incidents are reported by the weekly digest (workflows/ops/weekly-digest.ts).
+  const channels = (s: Severity) => [...config.ESCALATION_MATRIX[s].channels.filter((c) => c !== 'digest'), ...(config.ALERT_WEBHOOK_URL ? (['webhook'] as const) : [])];
 
   /** An open incident takes the firing; false when there is none (or it is resolving: then throws, to retry). */
   async function joinOpen(workflowId: string, firing: AlertFiring): Promise<boolean> {

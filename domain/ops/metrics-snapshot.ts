@@ -59,6 +59,7 @@ export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALE
         month: id('payments', 'mo', now),
         payments5: last12x5min.map((t) => id('payments', 'm5', t)),
         webhooks5: last12x5min.map((t) => id('webhooks', 'm5', t)),
+        deliveries5: last12x5min.map((t) => id('deliveries', 'm5', t)),
         security5: last12x5min.map((t) => id('security', 'm5', t)),
         hours: last24h.map((t) => id('payments', 'h', t)),
         days: last7d.map((t) => id('payments', 'd', t)),
@@ -74,7 +75,8 @@ export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALE
       const approvedToday = num(today.count?.approved);
       const rejectedToday = num(today.count?.rejected);
       const pay1h = merged(plan.payments5);
-      const wh1h = merged(plan.webhooks5);
+      // Outcomes of the notification workflows (worker), plus the deliveries the API ignored itself.
+      const wh1h = addInto(merged(plan.webhooks5), merged(plan.deliveries5));
       const sec1h = merged(plan.security5);
       const whTotal = num(wh1h.succeeded) + num(wh1h.ignored) + num(wh1h.failed);
       const histogram = DURATION_EDGES_MS.map((e) => num(wh1h.duration?.[`le_${e}`]));

@@ -21,6 +21,23 @@ function countWebhookOutcome(timeZone: string, countKey: string, inc: Record<str
   });
 }
 
+/**
+ * A delivery the API acknowledges without processing (a type or IPN topic we do not process),
+ * counted as `ignored` in the API's own `deliveries` family — the `webhooks` family is the worker's,
+ * and on FerretDB each family has one writing process. Counted once per event id (a redelivery the
+ * same day is not a second webhook).
+ */
+export function countIgnoredDelivery(input: { eventId?: string; at: Date; timeZone: string }): Promise<boolean> {
+  return countEvent({
+    family: 'deliveries',
+    at: input.at,
+    granularities: ['m5', 'd'],
+    timeZone: input.timeZone,
+    claimKey: input.eventId ? `ignored-delivery:${input.eventId}` : undefined,
+    inc: { ignored: 1 },
+  });
+}
+
 /** The webhook-event projection (the event log the API lists) and the webhook metric buckets. */
 export function webhookEventStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
   return {

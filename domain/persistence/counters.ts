@@ -6,8 +6,8 @@
  * So each process funnels its increments through one writer that merges them and writes one
  * `$inc` per bucket document at a time (a group commit: the caller's promise settles when the
  * write holding its increment has landed). On MongoDB `$inc` is atomic and several processes can
- * write the same buckets; on FerretDB each family is written by one process (payments and webhooks
- * by the worker, security by the API). A retried activity counts once: its increment is claimed
+ * write the same buckets; on FerretDB each family is written by one process (payments, webhooks and
+ * health by the worker, security and deliveries by the API). A retried activity counts once: its increment is claimed
  * first under a key (the activity's identity), in a per-day claims collection dropped by retention.
  */
 import mongoose from 'mongoose';
@@ -15,7 +15,12 @@ import { MetricCount } from './models/metric-count';
 import { insertOnce } from './write-patterns';
 
 export type Granularity = 'm5' | 'h' | 'd' | 'mo';
-export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health';
+/**
+ * Each family has one writing process (FerretDB's `$inc` is not atomic): the worker writes
+ * payments, webhooks (outcomes of the notification workflows) and health; the API writes security
+ * (refused deliveries) and deliveries (deliveries the API answers itself: ignored types and topics).
+ */
+export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health' | 'deliveries';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -320,6 +320,7 @@ function requestFor(ep: Endpoint): { path: string; body?: unknown; token?: strin
     'PATCH /api/v1/products/:sku': { body: { name: 'Mate imperial de calabaza' } },
     'POST /api/v1/products/:sku/stock': { body: { delta: 5, reason: 'restock' } },
     'POST /api/v1/orders': { body: { items: [{ sku: fx.sku, quantity: 1 }], shipping_address: { street: 'Calle 1', city: 'Rosario', postal_code: 'S2000', country: 'AR' } } },
+    'POST /api/v1/orders/:number/retry': { path: `/api/v1/orders/${fx.orderToRetry}/retry` },
     'POST /api/v1/orders/:number/cancel': { path: `/api/v1/orders/${fx.orderToCancel}/cancel`, body: { reason: 'test' } },
     'PATCH /api/v1/orders/:number/status': { path: `/api/v1/orders/${fx.orderToStatus}/status`, body: { status: 'cancelled', reason: 'stock check' } },
     'GET /api/v1/webhook-events/:id': { path: `/api/v1/webhook-events/${fx.webhookEvent}` },
@@ -357,7 +358,35 @@ const refusedRole = (admitted: Role[]) => (['admin', 'operator', 'viewer', 'cust
 /** The role to admit: the weakest admitted. */
 const leastRole = (admitted: Role[]) => (['customer', 'viewer', 'operator', 'admin'] as Role[]).find((r) => admitted.includes(r))!;
 
+/**
+ * An order whose CRM step failed for good (GoHighLevel refusing with 401) and waits for a manual
+ * retry: what POST /orders/:number/retry exists for. Made here, after the dashboard's figures were
+ * checked, since paying it adds a payment to them.
+ */
+async function orderWithFailedStep(): Promise<string> {
+  await admin.fault({ provider: 'gohighlevel', path: '/opportunities/upsert', kind: 'error', status: 401, count: -1 });
+  try {
+    const placed = await created(
+      await http('POST', api('/api/v1/orders'), { headers: bearer(customerToken), body: { items: [{ sku: fx.sku, quantity: 1 }], shipping_address: { street: 'Calle 2', city: 'Mendoza', postal_code: 'M5500', country: 'AR' } }, timeoutMs: 60_000 }),
+      'order to retry',
+    );
+    await admin.payPreference(placed.payment.preference_id);
+    await waitFor(
+      'the order’s CRM step failed',
+      async () => {
+        const o = (await http('GET', api(`/api/v1/orders/${placed.order_number}`), { headers: bearer(keys.operator) })).body;
+        if (!(o.failed_steps?.length > 0)) throw new Error(`status ${o.status}, pending ${o.pending_effects}`);
+      },
+      { timeoutMs: 60_000 },
+    );
+    return placed.order_number;
+  } finally {
+    await admin.clearFaults();
+  }
+}
+
 test('every endpoint: no credentials → 401, a role not admitted → 403, the least role admitted → 2xx', async () => {
+  fx.orderToRetry = await orderWithFailedStep();
   const failures: string[] = [];
   let checked = 0;
   for (const ep of ENDPOINTS) {
@@ -386,6 +415,23 @@ test('every endpoint: no credentials → 401, a role not admitted → 403, the l
   }
   assert.deepEqual(failures, []);
   assert.ok(checked >= 65, `${checked} endpoints checked`);
+});
+
+test('POST /orders/:number/retry: 202 only while a step waits for its retry, else 409 not_failed naming the order’s status', async () => {
+  const op = bearer(keys.operator);
+  const retry = (number: string) => http('POST', api(`/api/v1/orders/${number}/retry`), { headers: op, body: {} });
+  const idle = await retry(fx.order);
+  assert.deepEqual([idle.status, idle.body.error.code, idle.body.error.status], [409, 'not_failed', 'awaiting_payment'], idle.text);
+  assert.match(idle.body.error.message, /no failed step waiting for a retry/);
+  // The access walk's retry (202) ran the failed CRM step again, which now succeeds: asking again is a conflict.
+  await waitFor('the retried order healed', async () => {
+    const o = (await http('GET', api(`/api/v1/orders/${fx.orderToRetry}`), { headers: op })).body;
+    if (o.failed_steps || o.pending_effects.length > 0) throw new Error(`failed ${JSON.stringify(o.failed_steps)}, pending ${o.pending_effects}`);
+  }, { timeoutMs: 60_000 });
+  const healed = await retry(fx.orderToRetry);
+  assert.deepEqual([healed.status, healed.body.error.code, healed.body.error.status], [409, 'not_failed', 'confirmed']);
+  const missing = await retry('PF-NOSUCHORDER1');
+  assert.deepEqual([missing.status, missing.body.error.field], [404, 'order_number']);
 });
 
 test('API keys: created by CLI and by API, listed without secrets, revoked keys are 401 at once; the audit log records who did what', async () => {

@@ -99,7 +99,7 @@ test('ops policy from the environment: JSON overrides merge with the defaults; b
   assert.equal(c.ALERT_RULES.webhook_error_rate.severity, 'critical');
   assert.equal(c.ALERT_RULES.security_threat.threshold, 5);
   assert.deepEqual(c.ESCALATION_MATRIX.critical, { respondMinutes: 15, escalateMinutes: 20, channels: ['sms', 'email', 'slack'] });
-  assert.deepEqual(c.ESCALATION_MATRIX.low, { respondMinutes: 1440, escalateMinutes: 2880, channels: ['email'] });
+  assert.deepEqual(c.ESCALATION_MATRIX.low, { respondMinutes: 1440, escalateMinutes: 2880, channels: ['digest'] });
   const refused = (env: Record<string, string>) => {
     try {
       parseConfig(env as NodeJS.ProcessEnv);

@@ -20,6 +20,7 @@ import { SecurityEvent } from './security-event';
 import { Stock, StockMovement } from './stock';
 import { User } from './user';
 import { WebhookEvent } from './webhook-event';
+import { WeeklyDigest } from './weekly-digest';
 
 export const ALL_MODELS = [
   AccessAudit,
@@ -54,6 +55,7 @@ export const ALL_MODELS = [
   StockMovement,
   User,
   WebhookEvent,
+  WeeklyDigest,
 ];
 
 /**
