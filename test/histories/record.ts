@@ -3,7 +3,7 @@
  * FerretDB, provider sandbox, real activities) and writes its history under test/histories/.
  * Re-record only when a workflow change is meant to be incompatible (and version the workflow);
  * otherwise the old histories must keep replaying.
- * Usage: node --import tsx test/histories/record.ts <version tag, e.g. v3> [name prefix, e.g. order-]
+ * Usage: node --import tsx test/histories/record.ts <version tag, e.g. v3> [name prefixes, e.g. order-,ops-incident]
  * (with a prefix, only the histories of the workflows that changed are written)
  * Keep the older files: they are what executions started by earlier code look like.
  */
@@ -47,7 +47,7 @@ const TAG = process.argv[2];
 const ONLY = process.argv[3];
 
 async function save(handle: WorkflowHandle, name: string) {
-  if (ONLY && !name.startsWith(ONLY)) return;
+  if (ONLY && !ONLY.split(',').some((prefix) => name.startsWith(prefix))) return;
   const out = path.join(__dirname, `${name}.${TAG}.json`);
   // Canonical proto3 JSON, the same form `temporal workflow show --output json` writes.
   writeFileSync(out, historyToJSON(await handle.fetchHistory()) + '\n');
@@ -70,6 +70,7 @@ async function main() {
     GHL_ACCESS_TOKEN: 'record-ghl',
     GHL_LOCATION_ID: 'loc',
     SLACK_WEBHOOK_URL: `${base}/slack/incoming-webhook`,
+    TWILIO_API_URL: `${base}/twilio`,
     BACKUP_DIR: path.join(require('node:os').tmpdir(), `pagosflow-record-backups-${process.pid}`),
     GHL_CLIENT_ID: 'record-client',
     GHL_CLIENT_SECRET: 'record-secret',
@@ -124,7 +125,7 @@ async function main() {
       while ((await incident.query(incidentQuery)).status !== 'triggered') await new Promise((r) => setTimeout(r, 200));
       await incident.executeUpdate(resolveUpdate, { args: [{ by: 'recorder', note: 'done' }] });
       await incident.result();
-      return { monitor, incident, metrics: await run('metricsSnapshot'), backup: await run('databaseBackup'), retention: await run('opsRetention'), refresh: await run('goHighLevelTokenRefresh') };
+      return { monitor, incident, metrics: await run('metricsSnapshot'), backup: await run('databaseBackup'), retention: await run('opsRetention'), refresh: await run('goHighLevelTokenRefresh'), digest: await run('weeklyDigest') };
     });
     await save(opsRuns.monitor, 'ops-health-monitor-provider-down');
     await save(opsRuns.incident, 'ops-incident-escalated-acked-retriggered');
@@ -132,6 +133,7 @@ async function main() {
     await save(opsRuns.backup, 'ops-database-backup');
     await save(opsRuns.retention, 'ops-retention');
     await save(opsRuns.refresh, 'ops-ghl-token-refresh');
+    await save(opsRuns.digest, 'ops-weekly-digest');
     await save(health, 'dependency-health-check');
 
     // The notification's fullest path: CRM down (Retry-After: 1 s keeps the four attempts short),
@@ -158,7 +160,7 @@ async function main() {
       workflowId: 'recorded-mercadopago-notification-rate-limited',
       args: [{ ...n, eventId: 'mp-recorded-429', resourceId: String(limitedPayment.id) }],
     });
-    await webhooks.runUntil(limited.result());
+    await (await worker('webhooks')).runUntil(limited.result());
     state.faults = [];
     await save(limited, 'mercadopago-notification-rate-limited');
 
