@@ -138,6 +138,8 @@ export interface AlertToRaise {
   message: string;
   source: string;
   details?: Record<string, unknown>;
+  /** When the source saw it (a workflow's clock); cooldowns are measured on it. Defaults to now. */
+  at?: string;
 }
 
 /** `attached`: an open incident of the dependency that explains the failure took it (no page). */

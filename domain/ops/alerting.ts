@@ -113,8 +113,9 @@ export function alerting(config: AlertingConfig, client: Client) {
     const settings = isRule(a.rule) ? config.ALERT_RULES[a.rule] : undefined;
     if (settings && !settings.enabled) return 'disabled';
     const severity = a.severity ? toSeverity(a.severity) : (settings?.severity ?? 'high');
-    const now = new Date();
-    const firing: AlertFiring = { ...a, severity, firedAt: now.toISOString() };
+    const now = a.at ? new Date(a.at) : new Date();
+    const { at: _seenAt, ...fired } = a;
+    const firing: AlertFiring = { ...fired, severity, firedAt: now.toISOString() };
     const workflowId = incidentWorkflowId(a.dedupKey);
     if (await joinOpen(workflowId, firing)) {
       await bestEffort(() => Alert.updateOne({ _id: a.dedupKey }, { $set: { pagedCount: alertCount, incidentOpen: true }, $unset: { suppressed: '' } }), undefined);

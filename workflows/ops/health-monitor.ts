@@ -21,7 +21,9 @@ const store = proxyActivities<ReturnType<typeof createHealthCheckActivities>>({ 
 export async function healthMonitor(): Promise<HealthSnapshot> {
   const results = await Promise.all([probes.probeMongo(), probes.probeTemporal(), probes.probeMercadoPago(), probes.probeGoHighLevel()]);
   const { raise, clear } = healthAlerts(results);
-  await Promise.all([...raise.map((a) => alerting.raiseAlert(a)), ...clear.map((c) => alerting.clearAlert(c))]);
+  // The run's own clock: cooldowns are measured on it (and on the time-skipping server in tests).
+  const at = new Date(Date.now()).toISOString();
+  await Promise.all([...raise.map((a) => alerting.raiseAlert({ ...a, at })), ...clear.map((c) => alerting.clearAlert(c))]);
   const info = workflowInfo();
   const snapshot: HealthSnapshot = {
     checkId: `${info.workflowId}/${info.runId}`,
