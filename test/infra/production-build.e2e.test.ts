@@ -42,6 +42,11 @@ test('compiled worker with the prebuilt bundle runs workflows; compiled API repo
     MERCADOPAGO_WEBHOOK_SECRET: 'production-like-secret',
     GHL_ACCESS_TOKEN: 'pit-production-like',
     SLACK_WEBHOOK_URL: 'https://hooks.slack.example/services/T0/B0/production-like',
+    // Critical incidents page by SMS: production needs a real Twilio account (the sandbox's is refused).
+    TWILIO_API_URL: 'https://api.twilio.com',
+    TWILIO_ACCOUNT_SID: 'AC0123456789abcdef0123456789abcdef',
+    TWILIO_AUTH_TOKEN: '0123456789abcdef0123456789abcdef',
+    TWILIO_FROM_NUMBER: '+5491155550000',
     SCHEDULES_PAUSED: 'true',
     WORKER_TASK_QUEUES: 'ops',
     WORKFLOW_BUNDLE_PATH: path.join(ROOT, 'dist/workflow-bundle.js'),

@@ -80,9 +80,13 @@ test('GoHighLevel refusing the tag for 20 approved payments: one grouped inciden
   assert.match(opened[0].text, /Affected executions: \d+ \(\d+ not recovered\)\n {2}- webhook-mp-\d+: http/);
 
   // The API and the dashboard's alerts list show the count and each execution's Web UI link.
-  const listed = await http('GET', `${stack.apiUrl}/api/v1/incidents?status=open`, { headers: auth });
-  const grouped = listed.body.items.find((i: any) => i.dedup_key === GROUP);
-  assert.equal(grouped.affected.total, 20);
+  // (They read the incident's projection, written in order after each change: it catches up.)
+  let grouped: any;
+  await waitFor('the projection of all 20', async () => {
+    const listed = await http('GET', `${stack.apiUrl}/api/v1/incidents?status=open`, { headers: auth });
+    grouped = listed.body.items.find((i: any) => i.dedup_key === GROUP);
+    if (grouped?.affected?.total !== 20) throw new Error(`${grouped?.affected?.total} in the projection`);
+  });
   assert.equal(grouped.affected.executions.length, 20);
   assert.match(grouped.affected.executions[0].url, new RegExp(`/namespaces/${stack.namespace}/workflows/webhook-mp-\\d+$`));
   const board = await http('GET', `${stack.apiUrl}/api/v1/dashboard/alerts`, { headers: auth });
