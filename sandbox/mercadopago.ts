@@ -1,13 +1,17 @@
 /**
- * MercadoPago's REST contract (../shared/providers.md): payments, checkout preferences, refunds,
- * Bearer auth, mandatory X-Idempotency-Key on creation, errors in MercadoPago's shape.
+ * MercadoPago's REST contract (../shared/providers.md): payments (GET, search), checkout
+ * preferences, refunds (create, list, get), chargebacks (GET), Bearer auth, mandatory
+ * X-Idempotency-Key on creation, errors in MercadoPago's shape. The money story behind the
+ * payments (refunds from the panel, chargebacks, mediations) is in ./mercadopago-money.ts.
  */
 import { randomUUID } from 'node:crypto';
 import express, { Router, type Response } from 'express';
 import { recordAndInjectFaults } from './faults';
+import { COLLECTOR_ID, applyRefund, fromCents, isCents, remainingCents, toCents, touch } from './mercadopago-money';
+import { parseSearch, searchPayments } from './mercadopago-search';
 import type { SandboxState } from './state';
 
-export const COLLECTOR_ID = 123456789;
+export { COLLECTOR_ID };
 
 export function mpError(status: number, message: string, error = defaultErrorCode(status), cause: { code: number; description: string }[] = []) {
   return { message, error, status, cause };
@@ -16,6 +20,7 @@ function defaultErrorCode(status: number) {
   return ({ 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'unprocessable_entity', 423: 'locked', 429: 'too_many_requests' } as Record<number, string>)[status] ?? 'internal_error';
 }
 const send = (res: Response, status: number, message: string, error?: string) => res.status(status).json(mpError(status, message, error));
+const paymentNotFound = (res: Response) => res.status(404).json(mpError(404, 'Payment not found', 'not_found', [{ code: 2000, description: 'Payment not found' }]));
 
 export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: string }) {
   const router = Router();
@@ -38,13 +43,54 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
     ]);
   });
 
+  router.get('/v1/payments/search', (req, res) => {
+    const parsed = parseSearch(req.query as Record<string, unknown>);
+    if ('error' in parsed) {
+      res.status(400).json(parsed.error);
+      return;
+    }
+    res.json(searchPayments(state, parsed.params));
+  });
+
   router.get('/v1/payments/:id', (req, res) => {
     const p = state.payments.get(req.params.id);
     if (!p) {
-      res.status(404).json(mpError(404, 'Payment not found', 'not_found', [{ code: 2000, description: 'Payment not found' }]));
+      paymentNotFound(res);
       return;
     }
     res.json(p);
+  });
+
+  router.get('/v1/payments/:id/refunds', (req, res) => {
+    const p = state.payments.get(req.params.id);
+    if (!p) {
+      paymentNotFound(res);
+      return;
+    }
+    res.json(p.refunds ?? []);
+  });
+
+  router.get('/v1/payments/:id/refunds/:refundId', (req, res) => {
+    const p = state.payments.get(req.params.id);
+    if (!p) {
+      paymentNotFound(res);
+      return;
+    }
+    const refund = (p.refunds ?? []).find((r: { id: number }) => String(r.id) === req.params.refundId);
+    if (!refund) {
+      res.status(404).json(mpError(404, 'Refund not found', 'not_found', [{ code: 2032, description: 'Refund not found' }]));
+      return;
+    }
+    res.json(refund);
+  });
+
+  router.get('/v1/chargebacks/:id', (req, res) => {
+    const c = state.chargebacks.get(req.params.id);
+    if (!c) {
+      send(res, 404, 'chargeback not found', 'not_found');
+      return;
+    }
+    res.json(c);
   });
 
   router.post('/checkout/preferences', (req, res) => {
@@ -79,10 +125,11 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
     res.status(201).json(pref);
   });
 
+  // Our own refunds: full without `amount`, partial with it; the refund's source is the collector.
   router.post('/v1/payments/:id/refunds', (req, res) => {
     const key = req.headers['x-idempotency-key'];
     if (typeof key !== 'string' || key.length === 0) {
-      send(res, 400, 'X-Idempotency-Key header is required');
+      res.status(400).json(mpError(400, 'Header X-Idempotency-Key can\'t be null', 'bad_request', [{ code: 4292, description: 'Header-X-Idempotency-Key-can\'t-be-null' }]));
       return;
     }
     const existing = state.refunds.get(key);
@@ -96,28 +143,33 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
     }
     const p = state.payments.get(req.params.id);
     if (!p) {
-      res.status(404).json(mpError(404, 'Payment not found', 'not_found', [{ code: 2000, description: 'Payment not found' }]));
+      paymentNotFound(res);
       return;
     }
     if (p.status !== 'approved') {
-      send(res, 400, `payment in status ${p.status} cannot be refunded`, 'invalid_status');
+      res.status(400).json(mpError(400, `payment in status ${p.status} cannot be refunded`, 'bad_request', [{ code: 2063, description: 'The action requested is not valid for the current payment state' }]));
       return;
     }
-    const remaining = Math.round((p.transaction_amount - (p.transaction_amount_refunded ?? 0)) * 100) / 100;
-    const amount = req.body?.amount === undefined ? remaining : Number(req.body.amount);
-    if (!(amount > 0) || amount > remaining) {
-      send(res, 400, `invalid refund amount ${req.body?.amount}`, 'invalid_amount');
-      return;
+    const raw = req.body?.amount;
+    let cents = remainingCents(p);
+    if (raw !== undefined && raw !== null) {
+      const amount = typeof raw === 'number' ? raw : typeof raw === 'string' && raw.trim() !== '' ? Number(raw) : NaN;
+      if (!Number.isFinite(amount)) {
+        res.status(400).json(mpError(400, 'amount attribute must be numeric', 'bad_request', [{ code: 4041, description: 'amount-attribute-must-be-numeric' }]));
+        return;
+      }
+      if (!(amount > 0)) {
+        res.status(400).json(mpError(400, 'amount attribute must be positive', 'bad_request', [{ code: 4040, description: 'amount-attribute-must-be-positive' }]));
+        return;
+      }
+      if (!isCents(amount) || toCents(amount) > cents) {
+        send(res, 400, `invalid refund amount ${raw}`, 'invalid_amount');
+        return;
+      }
+      cents = toCents(amount);
     }
-    const now = new Date().toISOString();
-    const refund = { id: state.nextId(), payment_id: p.id, amount, status: 'approved', date_created: now, unique_sequence_number: null };
+    const refund = applyRefund(state, p, cents, 'collector');
     state.refunds.set(key, refund);
-    p.transaction_amount_refunded = Math.round(((p.transaction_amount_refunded ?? 0) + amount) * 100) / 100;
-    p.refunds = [...(p.refunds ?? []), refund];
-    const full = p.transaction_amount_refunded >= p.transaction_amount;
-    p.status = full ? 'refunded' : 'approved';
-    p.status_detail = full ? 'refunded' : 'partially_refunded';
-    p.date_last_updated = now;
     res.status(201).json(refund);
   });
 
@@ -125,16 +177,26 @@ export function mercadoPagoRouter(state: SandboxState, opts: { accessToken: stri
   return router;
 }
 
-/** A payment in MercadoPago's GET /v1/payments/{id} shape. */
+/**
+ * A payment in MercadoPago's GET /v1/payments/{id} shape. Amounts are rounded to the cent.
+ * Optional inputs beyond the resource's own fields: `date_created` (back-date it, ISO),
+ * `fee_amount` (MercadoPago's fee: net_received_amount is the amount less it),
+ * `money_release_days` (days from approval until the money is released; default 0).
+ */
 export function newPayment(state: SandboxState, input: Record<string, any>) {
-  const now = new Date().toISOString();
+  const created = typeof input.date_created === 'string' && !Number.isNaN(Date.parse(input.date_created)) ? new Date(input.date_created).toISOString() : new Date().toISOString();
   const status = input.status ?? 'pending';
   const id = input.id ?? state.nextId();
+  const amountCents = Math.round(Number(input.transaction_amount ?? 100) * 100);
+  const feeCents = Math.round(Number(input.fee_amount ?? 0) * 100);
+  const approved = status === 'approved' ? created : null;
+  const releaseDays = Number(input.money_release_days ?? 0);
   const payment = {
     id,
     status,
     status_detail: input.status_detail ?? (status === 'approved' ? 'accredited' : status === 'rejected' ? 'cc_rejected_other_reason' : 'pending_waiting_payment'),
-    transaction_amount: input.transaction_amount ?? 100,
+    operation_type: 'regular_payment',
+    transaction_amount: fromCents(amountCents),
     transaction_amount_refunded: 0,
     currency_id: input.currency_id ?? 'ARS',
     external_reference: input.external_reference ?? null,
@@ -146,15 +208,26 @@ export function newPayment(state: SandboxState, input: Record<string, any>) {
       last_name: input.payer?.last_name ?? 'García',
       identification: input.payer?.identification ?? { type: 'DNI', number: '12345678' },
     },
-    date_created: now,
-    date_approved: status === 'approved' ? now : null,
-    date_last_updated: now,
+    date_created: created,
+    date_approved: approved,
+    date_last_updated: created,
+    money_release_date: approved ? new Date(Date.parse(approved) + releaseDays * 86_400_000).toISOString() : null,
     metadata: input.metadata ?? {},
     live_mode: false,
     payment_method_id: input.payment_method_id ?? 'visa',
     payment_type_id: input.payment_type_id ?? 'credit_card',
+    installments: 1,
+    captured: true,
     order: input.order ?? null,
     collector_id: COLLECTOR_ID,
+    notification_url: input.notification_url ?? null,
+    transaction_details: {
+      net_received_amount: fromCents(amountCents - feeCents),
+      total_paid_amount: fromCents(amountCents),
+      overpaid_amount: 0,
+      installment_amount: fromCents(amountCents),
+    },
+    fee_details: feeCents > 0 ? [{ type: 'mercadopago_fee', amount: fromCents(feeCents), fee_payer: 'collector' }] : [],
     refunds: [],
   };
   state.payments.set(String(id), payment);
@@ -165,11 +238,12 @@ export function newPayment(state: SandboxState, input: Record<string, any>) {
 export function updatePayment(state: SandboxState, id: string, input: { status: string; status_detail?: string }) {
   const p = state.payments.get(id);
   if (!p) return undefined;
-  const prev = Date.parse(p.date_last_updated);
-  const now = new Date(Math.max(Date.now(), prev + 1)).toISOString();
+  const now = touch(p);
   p.status = input.status;
   p.status_detail = input.status_detail ?? (input.status === 'approved' ? 'accredited' : input.status);
-  if (input.status === 'approved' && !p.date_approved) p.date_approved = now;
-  p.date_last_updated = now;
+  if (input.status === 'approved' && !p.date_approved) {
+    p.date_approved = now;
+    p.money_release_date = now;
+  }
   return p;
 }

@@ -30,3 +30,31 @@ export function paymentNotification(input: { notificationId: number; paymentId: 
     data: { id: input.paymentId },
   };
 }
+
+/**
+ * A "Webhooks" notification of the `chargebacks` topic, as MercadoPago documents it for Checkout
+ * Pro (type `topic_chargebacks_wh`, `actions` an array, `data.id` the chargeback id as a number).
+ */
+export function chargebackNotification(input: { notificationId: number; chargebackId: string; paymentId: number; actions?: string[]; liveMode?: boolean; userId?: number; applicationId?: number }) {
+  const now = new Date();
+  return {
+    actions: input.actions ?? ['changed_case_status'],
+    api_version: 'v1',
+    application_id: input.applicationId ?? 7654321012345678,
+    data: {
+      checkout: 'PRO',
+      date_updated: now.toISOString(),
+      id: Number(input.chargebackId),
+      payment_id: input.paymentId,
+      product_id: 'C00A2J8RF4DI8BCIMFU0',
+      site_id: 'MLA',
+      transaction_intent_id: '',
+    },
+    date_created: now.toISOString(),
+    id: input.notificationId,
+    live_mode: input.liveMode ?? false,
+    type: 'topic_chargebacks_wh',
+    user_id: input.userId ?? 44444,
+    version: Math.floor(now.getTime() / 1000),
+  };
+}

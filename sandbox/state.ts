@@ -27,8 +27,62 @@ export interface CallRecord {
   idempotencyKey?: string;
 }
 
+/** A notification MercadoPago sent (or, by the drop switch, lost on the way) from the sandbox. */
+export interface NotificationRecord {
+  /** The notification's own id (the body's `id`). */
+  id: number;
+  topic: 'payment' | 'chargebacks';
+  /** `payment.created` / `payment.updated`; for chargebacks the body's `actions`, joined. */
+  action: string;
+  /** The resource id signed and sent as `data.id` in the query. */
+  dataId: string;
+  url: string;
+  at: string;
+  /** True when the drop switch lost it: the receiver never saw it. */
+  dropped: boolean;
+  dropReason?: 'drop-next' | 'probability';
+  /** The receiver's answer (absent when dropped or unreachable). */
+  status?: number;
+  /** Why the delivery failed (receiver unreachable). */
+  error?: string;
+  ms?: number;
+  /** The receiver's body (JSON when it parses). */
+  answer?: unknown;
+  body: unknown;
+}
+
+/**
+ * Loses webhook deliveries on purpose: the next `dropNext` are dropped, then each with
+ * `probability` (0..1). With a `seed` the sequence of drops is deterministic.
+ */
+export interface WebhookDropConfig {
+  probability: number;
+  dropNext: number;
+  seed: number | null;
+}
+
+/** mulberry32: a tiny seeded PRNG, enough to make "drop 30%" repeatable in a test. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
 export class SandboxState {
   payments = new Map<string, Record<string, any>>();
+  /** chargeback id → MercadoPago's chargeback resource */
+  chargebacks = new Map<string, Record<string, any>>();
+  /** The application's configured Webhooks URL (MercadoPago's panel); payments may override it with their notification_url. */
+  notificationUrl: string | null = null;
+  /** Every notification the sandbox sent or dropped, oldest first. */
+  notifications: NotificationRecord[] = [];
+  webhookDrops: WebhookDropConfig = { probability: 0, dropNext: 0, seed: null };
+  private dropRandom: () => number = Math.random;
   preferences = new Map<string, Record<string, any>>();
   /** idempotency key → refund */
   refunds = new Map<string, Record<string, any>>();
@@ -56,6 +110,22 @@ export class SandboxState {
     return ++this.notificationSeq;
   }
 
+  setWebhookDrops(input: Partial<WebhookDropConfig>) {
+    this.webhookDrops = { ...this.webhookDrops, ...input };
+    this.dropRandom = this.webhookDrops.seed === null ? Math.random : seededRandom(this.webhookDrops.seed);
+    return this.webhookDrops;
+  }
+
+  /** Whether the next delivery is lost, and why (consumes one of `dropNext` first). */
+  takeDrop(): 'drop-next' | 'probability' | undefined {
+    if (this.webhookDrops.dropNext > 0) {
+      this.webhookDrops.dropNext--;
+      return 'drop-next';
+    }
+    if (this.webhookDrops.probability > 0 && this.dropRandom() < this.webhookDrops.probability) return 'probability';
+    return undefined;
+  }
+
   /** The first fault matching this call, consumed by one. */
   takeFault(provider: ProviderName, method: string, path: string): Fault | undefined {
     const f = this.faults.find((x) => x.provider === provider && (!x.path || path.includes(x.path)) && (!x.method || x.method === method) && x.remaining !== 0);
@@ -67,6 +137,10 @@ export class SandboxState {
 
   reset() {
     this.payments.clear();
+    this.chargebacks.clear();
+    this.notificationUrl = null;
+    this.notifications = [];
+    this.setWebhookDrops({ probability: 0, dropNext: 0, seed: null });
     this.preferences.clear();
     this.refunds.clear();
     this.contacts.clear();
