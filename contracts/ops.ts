@@ -168,6 +168,15 @@ export interface MetricsSnapshot {
   financials: {
     total_processed_today: Record<string, number>;
     total_processed_month: Record<string, number>;
+    refunded_today: Record<string, number>;
+    refunded_month: Record<string, number>;
+    charged_back_today: Record<string, number>;
+    charged_back_month: Record<string, number>;
+    /** Gross − refunded − charged back (+ chargebacks MercadoPago reimbursed), per currency. */
+    net_processed_today: Record<string, number>;
+    net_processed_month: Record<string, number>;
+    refunds_today: number;
+    chargebacks_today: number;
     payments_pending: number;
     payments_approved: number;
     payments_rejected: number;
@@ -194,7 +203,7 @@ export interface MetricsSnapshot {
   };
   trends: {
     hourly_volume: { hour: string; payments: number; approved: number; amount: Record<string, number> }[];
-    daily_revenue: { date: string; amount: Record<string, number>; approved: number }[];
+    daily_revenue: { date: string; amount: Record<string, number>; refunded: Record<string, number>; net: Record<string, number>; approved: number }[];
   };
   credentials: { name: string; expires_at: string | null; days_left: number | null; last_error?: string }[];
   heartbeats: { name: string; last_at: string | null; hours_since: number }[];

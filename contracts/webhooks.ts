@@ -61,6 +61,19 @@ export interface PaymentSnapshot {
   dateCreated?: string;
   dateApproved?: string;
   dateLastUpdated: string;
+  /** Every refund of the payment, as MercadoPago lists them (partial ones too). */
+  refunds?: PaymentRefund[];
+}
+
+/** One refund of a payment (MercadoPago's refund resource, the fields we keep). */
+export interface PaymentRefund {
+  refundId: string;
+  /** As MercadoPago sends it (decimal); the projection keeps integer minor units beside it. */
+  amount: number;
+  dateCreated?: string;
+  /** MercadoPago's `source.type`: `collector` (the seller, by API or panel), `admin` (MercadoPago's own). */
+  sourceType?: string;
+  status?: string;
 }
 
 /** What saving a payment snapshot did (domain/payments/payment-store.ts). */

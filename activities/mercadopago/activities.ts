@@ -3,6 +3,7 @@ import type { ApplicationFailure } from '@temporalio/common';
 import { minorToProviderNumber, type Currency } from '../../common/money';
 import type { PaymentSnapshot } from '../../contracts/webhooks';
 import { MercadoPagoClient, type MercadoPagoPayment } from './client';
+import { issuedRefunds } from '../../domain/payments/issued-refunds';
 
 
 export function toSnapshot(p: MercadoPagoPayment): PaymentSnapshot {
@@ -23,6 +24,7 @@ export function toSnapshot(p: MercadoPagoPayment): PaymentSnapshot {
     dateCreated: p.date_created,
     dateApproved: p.date_approved ?? undefined,
     dateLastUpdated: p.date_last_updated,
+    refunds: (p.refunds ?? []).map((r) => ({ refundId: String(r.id), amount: r.amount, dateCreated: r.date_created, sourceType: r.source?.type, status: r.status })),
   };
 }
 
@@ -40,6 +42,7 @@ export interface CheckoutPreferenceInput {
 /** MercadoPago activities. */
 export function createMercadoPagoActivities(config: Pick<Config, 'MERCADOPAGO_BASE_URL' | 'MERCADOPAGO_ACCESS_TOKEN'>) {
   const client = new MercadoPagoClient({ baseUrl: config.MERCADOPAGO_BASE_URL, accessToken: config.MERCADOPAGO_ACCESS_TOKEN });
+  const refunds = issuedRefunds();
   return {
     /** The payment as MercadoPago has it now: the truth, never the webhook body. */
     async fetchMercadoPagoPayment(paymentId: string): Promise<PaymentSnapshot> {
@@ -68,8 +71,11 @@ export function createMercadoPagoActivities(config: Pick<Config, 'MERCADOPAGO_BA
      * A payment already refunded in full is success, not an error.
      */
     async refundMercadoPagoPayment(input: { paymentId: string; reason: string }): Promise<{ refundId?: number; amount: number; alreadyRefunded: boolean }> {
+      // Announced first: MercadoPago's notification of this refund may arrive before the call returns.
+      await refunds.announce(input);
       try {
         const refund = await client.refundPayment(input.paymentId, `refund-${input.paymentId}`);
+        await refunds.record({ paymentId: input.paymentId, refundId: String(refund.id) });
         return { refundId: refund.id, amount: refund.amount, alreadyRefunded: false };
       } catch (err) {
         const failure = err as ApplicationFailure;

@@ -17,6 +17,7 @@ export interface MercadoPagoPayment {
   payment_method_id?: string;
   payment_type_id?: string;
   metadata?: Record<string, unknown>;
+  refunds?: { id: number | string; amount: number; date_created?: string; status?: string; source?: { id?: string; name?: string; type?: string } }[];
 }
 
 /** POST /checkout/preferences request (the fields we send). */

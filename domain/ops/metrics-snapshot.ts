@@ -29,6 +29,19 @@ function money(byCurrency: Counters | undefined): Record<string, number> {
   return out;
 }
 
+/** What stays with us per currency (minor units): gross − refunded − charged back + reimbursed chargebacks. */
+function netOf(b: Counters): Counters {
+  const out: Counters = {};
+  const add = (from: Counters | undefined, sign: number) => {
+    for (const [k, v] of Object.entries(from ?? {})) out[k] = num(out[k]) + sign * num(v);
+  };
+  add(b.amount as Counters, 1);
+  add(b.refunded as Counters, -1);
+  add(b.chargedBack as Counters, -1);
+  add(b.reimbursed as Counters, 1);
+  return out;
+}
+
 function addInto(into: Counters, from: Counters | undefined) {
   for (const [k, v] of Object.entries(from ?? {})) {
     if (typeof v === 'number') into[k] = (into[k] ?? 0) + v;
@@ -132,6 +145,15 @@ export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALE
         financials: {
           total_processed_today: money(today.amount),
           total_processed_month: money(c(plan.month).amount),
+          // The money story: gross above, what went back (refunds by their own date, chargebacks), what stays.
+          refunded_today: money(today.refunded),
+          refunded_month: money(c(plan.month).refunded),
+          charged_back_today: money(today.chargedBack),
+          charged_back_month: money(c(plan.month).chargedBack),
+          net_processed_today: money(netOf(today)),
+          net_processed_month: money(netOf(c(plan.month))),
+          refunds_today: num(today.refunds),
+          chargebacks_today: num(today.chargebacks),
           payments_pending: num(today.count?.pending) + num(today.count?.in_process),
           payments_approved: approvedToday,
           payments_rejected: rejectedToday,
@@ -159,7 +181,7 @@ export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALE
             const h = c(i);
             return { hour: last24h[n].toISOString().slice(0, 13) + ':00Z', payments: sum(Object.values(h.count ?? {}).map(num)), approved: num(h.count?.approved), amount: money(h.amount) };
           }),
-          daily_revenue: plan.days.map((i, n) => ({ date: localDay(last7d[n], tz).day, amount: money(c(i).amount), approved: num(c(i).count?.approved) })),
+          daily_revenue: plan.days.map((i, n) => ({ date: localDay(last7d[n], tz).day, amount: money(c(i).amount), refunded: money(c(i).refunded), net: money(netOf(c(i))), approved: num(c(i).count?.approved) })),
         },
         credentials: credentials.map((cr) => ({
           name: cr._id,

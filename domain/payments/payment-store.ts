@@ -1,28 +1,17 @@
 import { Payment } from '../persistence/models/payment';
-import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
+import { issuedRefunds } from './issued-refunds';
 import { PaymentTransition } from '../persistence/models/payment-transition';
 import type { PaymentSnapshot, SavePaymentResult } from '../../contracts/webhooks';
 import { claimOnce, compareAndSetByVersion } from '../persistence/write-patterns';
 import type { Config } from '../../common/config';
 import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, counterKey } from '../persistence/counters';
+import { moneyStory, wasCollected, type MoneyStory } from './money-story';
+import { toMinor } from './minor-units';
 
+export { toMinor };
 
-
-/**
- * Integer minor units of the payment's currency (CLP and COP have none at MercadoPago), so sums
- * stay exact; an amount our money module cannot read exactly falls back to rounding cents.
- */
-export function toMinor(amount: number, currency: string): number {
-  if (isCurrency(currency)) {
-    try {
-      return toMinorUnits(amount, currency);
-    } catch (err) {
-      if (!(err instanceof MoneyError)) throw err;
-    }
-  }
-  return Math.round(amount * 100);
-}
+const ALL_GRANULARITIES = ['m5', 'h', 'd', 'mo'] as const;
 
 /**
  * Claims `<paymentId>:<status>` for `owner`; true if this owner holds the claim (first insert, or a
@@ -33,6 +22,29 @@ export const claimTransition = (paymentId: string, status: string, owner: string
 
 /** The payment projection (and the payment metric counters). */
 export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHEDULE_TIMEZONE: DEFAULT_TIMEZONE }) {
+  /**
+   * The revenue counters, each amount once by its own id however many notifications mention it:
+   * gross (`amount.<cur>`) when the payment is first seen collected — approved, or already refunded
+   * or charged back if its approval was never seen — each refund by its refund id, on the day it was
+   * made, a chargeback once per payment, and its reimbursement if MercadoPago decides for us.
+   * Net is read as gross − refunded − charged back + reimbursed.
+   */
+  async function countMoney(p: PaymentSnapshot, story: MoneyStory, firstCollected: boolean): Promise<void> {
+    const cur = counterKey(p.currency);
+    const count = (claimKey: string, at: Date, inc: Record<string, number>) =>
+      countEvent({ family: 'payments', at, granularities: [...ALL_GRANULARITIES], timeZone: config.SCHEDULE_TIMEZONE, claimKey, inc });
+    if (firstCollected && story.collectedMinor > 0) await count(`payment:${p.paymentId}:collected`, new Date(), { [`amount.${cur}`]: story.collectedMinor });
+    for (const r of story.refunds) {
+      const at = r.dateCreated && !Number.isNaN(Date.parse(r.dateCreated)) ? new Date(r.dateCreated) : new Date();
+      await count(`refund:${r.refundId}`, at, { [`refunded.${cur}`]: r.amountMinor, refunds: 1, ...(r.initiatedBy === 'outside' ? { refundsOutside: 1 } : {}) });
+    }
+    if (p.status === 'charged_back') {
+      const chargedBackMinor = Math.max(0, story.collectedMinor - story.refundedMinor);
+      await count(`chargeback:${p.paymentId}`, new Date(), { [`chargedBack.${cur}`]: chargedBackMinor, chargebacks: 1 });
+      if (story.reimbursed) await count(`chargeback-reimbursed:${p.paymentId}`, new Date(), { [`reimbursed.${cur}`]: chargedBackMinor });
+    }
+  }
+
   return {
     /**
      * Upsert monotonic by date_last_updated, without transactions: insert if new, otherwise a
@@ -42,6 +54,7 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
      */
     async savePayment(p: PaymentSnapshot, owner: string): Promise<SavePaymentResult> {
       const version = Date.parse(p.dateLastUpdated);
+      const story = moneyStory(p, await issuedRefunds().oursAmong(p.paymentId, p.refunds ?? []));
       const doc = {
         paymentId: p.paymentId,
         status: p.status,
@@ -49,6 +62,10 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
         amount: p.amount,
         amountMinor: toMinor(p.amount, p.currency),
         amountRefunded: p.amountRefunded,
+        refundedMinor: story.refundedMinor,
+        chargedBackMinor: story.chargedBackMinor,
+        netMinor: story.netMinor,
+        refunds: story.refunds.map((r) => ({ ...r, dateCreated: r.dateCreated ? new Date(r.dateCreated) : undefined })),
         currency: p.currency,
         externalReference: p.externalReference,
         payerEmail: p.payerEmail,
@@ -70,14 +87,15 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
         await countEvent({
           family: 'payments',
           at: new Date(),
-          granularities: ['m5', 'h', 'd', 'mo'],
+          granularities: [...ALL_GRANULARITIES],
           timeZone: config.SCHEDULE_TIMEZONE,
           claimKey: `payment:${p.paymentId}:${p.status}`,
-          inc: { [`count.${counterKey(p.status)}`]: 1, ...(p.status === 'approved' ? { [`amount.${counterKey(p.currency)}`]: doc.amountMinor } : {}) },
+          inc: { [`count.${counterKey(p.status)}`]: 1 },
           // Today's top clients read the day bucket only; per-client keys elsewhere would only grow the buckets.
           dayInc: p.status === 'approved' ? { [`client.${counterKey(p.payerEmail ?? p.externalReference ?? 'unknown')}`]: 1 } : undefined,
         });
       }
+      await countMoney(p, story, outcome !== 'stale' && !(previousStatus && wasCollected({ status: previousStatus })));
       // Side effects of the approval hang on the claim, not on the projection write: on MongoDB the
       // conditional update is atomic too, on FerretDB v1 only the insert is.
       const becameApproved = p.status === 'approved' && (await claimTransition(p.paymentId, 'approved', owner));

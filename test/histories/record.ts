@@ -235,6 +235,18 @@ async function main() {
     });
     await save(late, 'order-checkout-late-payment');
 
+    // Refused for stock: the refusal is answered once the order is recorded `rejected`.
+    const refused = await client.workflow.start(orderCheckoutWorkflow.type, {
+      taskQueue: 'orders',
+      workflowId: 'order-PF-RECORDED0003',
+      args: [{ ...input, orderNumber: 'PF-RECORDED0003', affiliateCode: undefined, items: [{ ...input.items[0], quantity: 500, lineTotalMinor: 500 * input.items[0].unitPriceMinor }], totalMinor: 500 * input.items[0].unitPriceMinor }],
+    });
+    await (await worker('orders')).runUntil(async () => {
+      await refused.executeUpdate(checkoutUpdate).catch(() => undefined);
+      await refused.result();
+    });
+    await save(refused, 'order-checkout-refused');
+
     // Commissions: above the auto-approval threshold → reminder → approved by update → payable →
     // refunded → clawback; and the payout batch over the ledger it left.
     const now = new Date();

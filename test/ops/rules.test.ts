@@ -14,7 +14,18 @@ function snapshot(over: { webhooks?: [number, number]; threats?: number; payment
   const [total, failed] = over.webhooks ?? [0, 0];
   const [approved, rejected] = over.payments ?? [0, 0];
   return {
-    financials: { total_processed_today: {}, total_processed_month: {}, payments_pending: 0, payments_approved: approved, payments_rejected: rejected, approval_rate: null },
+    financials: {
+      total_processed_today: {},
+      total_processed_month: {},
+      refunded_today: {},
+      refunded_month: {},
+      charged_back_today: {},
+      charged_back_month: {},
+      net_processed_today: {},
+      net_processed_month: {},
+      refunds_today: 0,
+      chargebacks_today: 0,
+      payments_pending: 0, payments_approved: approved, payments_rejected: rejected, approval_rate: null },
     performance: {
       payment_success_rate: null,
       webhook_success_rate: null,

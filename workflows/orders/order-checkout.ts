@@ -1,4 +1,4 @@
-import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, setHandler } from '@temporalio/workflow';
+import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
 import { CHECKOUT_FAILURES, checkoutUpdate, orderStateQuery, type CheckoutResult, type OrderInput, type OrderView, type Shortage } from '../../contracts/orders';
 import { EffectLanes } from '../shared/effect-lanes';
 import { Compensations } from './compensations';
@@ -44,9 +44,14 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
   saga.effects = new OrderEffects(saga);
   const { payments, effects } = saga;
 
+  let answerAfterRecord = false;
+  let rejectionRecorded = false;
   setHandler(orderStateQuery, () => record.view());
   setHandler(checkoutUpdate, async (): Promise<CheckoutResult> => {
-    await condition(() => state.status !== 'created');
+    // A refusal is answered once it is recorded: a 409 is never followed by a moment in which the
+    // refused order still shows as `created` in the customer's list (patched: recorded histories
+    // answered at once).
+    await condition(() => state.status !== 'created' && (state.status !== 'rejected' || rejectionRecorded || !answerAfterRecord));
     if (state.status === 'rejected' && state.rejection) {
       const type = { insufficient_stock: CHECKOUT_FAILURES.insufficientStock, payment_provider_unavailable: CHECKOUT_FAILURES.providerUnavailable, stock_unavailable: CHECKOUT_FAILURES.stockUnavailable }[state.rejection.reason];
       throw ApplicationFailure.create({ type, message: state.rejection.message, details: [state.rejection], nonRetryable: true });
@@ -65,7 +70,12 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
   async function reject(rejection: NonNullable<OrderView['rejection']>, detail: Record<string, unknown> = {}): Promise<OrderView> {
     await compensations.unwind();
     state.rejection = rejection;
+    answerAfterRecord = patched('refusal-answered-once-recorded');
     record.setStatus('rejected', 'order_rejected', { reason: rejection.reason, ...detail });
+    if (answerAfterRecord) {
+      await record.persist();
+      rejectionRecorded = true;
+    }
     return finish();
   }
 

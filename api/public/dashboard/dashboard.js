@@ -76,6 +76,12 @@
     const f = d.financials;
     $('fin-today').textContent = fmtMoney(f.total_processed_today);
     $('fin-month').textContent = fmtMoney(f.total_processed_month);
+    $('fin-refunded-today').textContent = fmtMoney(f.refunded_today);
+    $('fin-refunded-month').textContent = fmtMoney(f.refunded_month);
+    $('fin-chargebacks-today').textContent = fmtMoney(f.charged_back_today);
+    $('fin-chargebacks-month').textContent = fmtMoney(f.charged_back_month);
+    $('fin-net-today').textContent = fmtMoney(f.net_processed_today);
+    $('fin-net-month').textContent = fmtMoney(f.net_processed_month);
     $('fin-counts').textContent = `${f.payments_approved} / ${f.payments_pending} / ${f.payments_rejected}`;
     $('fin-rate').textContent = fmtPct(f.approval_rate);
 

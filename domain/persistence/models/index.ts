@@ -13,6 +13,7 @@ import { DependencyStatus, Heartbeat, MetricCount, MetricSnapshot, OAuthCredenti
 import { Order } from './order';
 import { Payment } from './payment';
 import { PaymentTransition } from './payment-transition';
+import { IssuedRefund } from './issued-refund';
 import { Product } from './product';
 import { IdempotencyKey } from './idempotency-key';
 import { RevokedToken } from './revoked-token';
@@ -48,6 +49,7 @@ export const ALL_MODELS = [
   Order,
   Payment,
   PaymentTransition,
+  IssuedRefund,
   Product,
   RevokedToken,
   SecurityEvent,

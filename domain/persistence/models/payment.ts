@@ -15,6 +15,20 @@ const paymentSchema = new Schema(
     amount: { type: Number, required: true },
     amountMinor: { type: Number, required: true },
     amountRefunded: { type: Number, default: 0 },
+    /** The money story in integer minor units: refunded (sum of the refunds), charged back, and what stays with us. */
+    refundedMinor: { type: Number, default: 0 },
+    chargedBackMinor: { type: Number, default: 0 },
+    netMinor: { type: Number, default: 0 },
+    /** Each refund once, by MercadoPago's id; `initiatedBy` tells our refunds from the panel's or MercadoPago's. */
+    refunds: {
+      type: [
+        new Schema(
+          { refundId: String, amount: Number, amountMinor: Number, dateCreated: Date, sourceType: String, status: String, initiatedBy: { type: String, enum: ['pagos-flow', 'outside'] } },
+          { _id: false },
+        ),
+      ],
+      default: [],
+    },
     currency: { type: String, required: true },
     externalReference: { type: String, index: true },
     payerEmail: { type: String, index: true },
