@@ -7,8 +7,15 @@ import { workflowRef } from './workflow-ref';
 /** Started by the API's checkout with update-with-start (api/routes/orders.ts). */
 export const orderCheckoutWorkflow = workflowRef<(input: OrderInput) => Promise<OrderView>>()('orderCheckout', TASK_QUEUE.orders);
 
-export const ORDER_STATUSES = ['created', 'awaiting_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'rejected'] as const;
+/**
+ * `refunded`, `partially_refunded` and `charged_back` are money moves made outside the order
+ * (MercadoPago's panel, MercadoPago itself, the card issuer): see README "Refunds and chargebacks
+ * that start outside us".
+ */
+export const ORDER_STATUSES = ['created', 'awaiting_payment', 'confirmed', 'processing', 'shipped', 'delivered', 'cancelled', 'rejected', 'refunded', 'partially_refunded', 'charged_back'] as const;
 export type OrderStatusName = (typeof ORDER_STATUSES)[number];
+/** Statuses an order never leaves (its workflow only listens for late payments to refund). */
+export const FINAL_ORDER_STATUSES: readonly OrderStatusName[] = ['cancelled', 'rejected', 'refunded', 'charged_back'];
 
 export { retrySignal } from './webhooks';
 
@@ -18,6 +25,8 @@ export interface PaymentUpdate {
   statusDetail?: string;
   amount: number;
   currency: string;
+  /** MercadoPago's `transaction_amount_refunded` (absent in signals sent before outside refunds were handled). */
+  amountRefunded?: number;
   dateLastUpdated: string;
 }
 
@@ -75,6 +84,20 @@ export interface RefundRecord {
   refundId?: number;
 }
 
+export type ReversalKind = 'refunded' | 'partially_refunded' | 'charged_back';
+
+export interface PaymentReversal {
+  kind: ReversalKind;
+  paymentId: string;
+  /** Minor units refunded so far (for a chargeback: what MercadoPago reported refunded, usually 0). */
+  refundedMinor: number;
+  /** Where fulfilment stood: decides the restock, and where a partially refunded order goes on from. */
+  stage: OrderStatusName;
+  restocked: boolean;
+  commissionVoided: boolean;
+  at: string;
+}
+
 export interface OrderView {
   orderNumber: string;
   workflowId: string;
@@ -91,9 +114,12 @@ export interface OrderView {
     sandboxInitPoint?: string;
     /** The payment that paid the order. */
     paymentId?: string;
-    status: 'awaiting' | 'paid' | 'refunded' | 'failed';
+    status: 'awaiting' | 'paid' | 'refunded' | 'partially_refunded' | 'charged_back' | 'failed';
     paidAt?: string;
+    /** Refunds the order itself made (cancellation, duplicate, late or wrong-amount payments). */
     refunds: RefundRecord[];
+    /** The paid payment reversed outside the order (a panel refund, a chargeback), as the order acted on it. */
+    reversal?: PaymentReversal;
   };
   trackingNumber?: string;
   cancellation?: { reason: string; by: string; at: string };
@@ -146,6 +172,35 @@ export const cancelOrderUpdate = defineUpdate<OrderView, [CancelRequest]>('cance
 export const orderStateQuery = defineQuery<OrderView>('state');
 
 export const orderWorkflowId = (orderNumber: string) => `order-${orderNumber}`;
+
+/**
+ * Payments for an order whose workflow has closed (delivered, cancelled past its late window) or
+ * that never existed: started (signal-with-start of `paymentUpdated`) by the webhook pipeline when
+ * signalling `order-<number>` fails.
+ */
+export const closedOrderPaymentsWorkflow = workflowRef<(input: ClosedOrderPaymentsInput) => Promise<ClosedOrderPaymentsResult>>()('closedOrderPayments', TASK_QUEUE.orders);
+export const closedOrderPaymentsWorkflowId = (orderNumber: string) => `order-payments-${orderNumber}`;
+/** How long a closed order's payments workflow waits for another notification before it closes. */
+export const CLOSED_ORDER_PAYMENTS_IDLE_MS = 60 * 60_000;
+
+export interface ClosedOrderPaymentsInput {
+  orderNumber: string;
+  idleMs: number;
+}
+
+export interface ClosedOrderPaymentDecision {
+  paymentId: string;
+  status: string;
+  outcome: 'refunded' | 'flagged_unknown_order' | 'reversal_applied' | 'ours' | 'ignored';
+  reason?: string;
+}
+
+export interface ClosedOrderPaymentsResult {
+  orderNumber: string;
+  orderFound: boolean;
+  decisions: ClosedOrderPaymentDecision[];
+}
+export const closedOrderPaymentsQuery = defineQuery<ClosedOrderPaymentsResult>('state');
 /** Failure types the checkout update ends with, mapped to HTTP by the API. */
 export const CHECKOUT_FAILURES = { insufficientStock: 'InsufficientStock', providerUnavailable: 'PaymentProviderUnavailable', stockUnavailable: 'StockUnavailable' } as const;
 export const INVALID_TRANSITION = 'InvalidTransition';

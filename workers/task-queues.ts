@@ -12,6 +12,7 @@ import { createPaymentStoreActivities, createWebhookEventActivities } from '../a
 import { createNotificationActivities } from '../activities/notifications/activities';
 import { createProbeActivities } from '../activities/probes';
 import { createAlertingActivities } from '../activities/temporal/alerting';
+import { createOrderRoutingActivities } from '../activities/temporal/order-routing';
 
 type Activities = Record<string, (...args: any[]) => Promise<unknown>>;
 
@@ -30,6 +31,7 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createPaymentStoreActivities(config),
         ...createWebhookEventActivities(config),
         ...createAlertingActivities(config),
+        ...createOrderRoutingActivities(),
       };
     case 'gohighlevel':
       return createGoHighLevelActivities(config);

@@ -7,7 +7,7 @@
 import type { WorkflowRef } from '../contracts/workflow-ref';
 import type { commissionLifecycleWorkflow, commissionPayoutBatchWorkflow } from '../contracts/commissions';
 import type { databaseBackupWorkflow, goHighLevelTokenRefreshWorkflow, healthMonitorWorkflow, incidentLifecycleWorkflow, metricsSnapshotWorkflow, opsRetentionWorkflow, weeklyDigestWorkflow } from '../contracts/ops';
-import type { orderCheckoutWorkflow } from '../contracts/orders';
+import type { closedOrderPaymentsWorkflow, orderCheckoutWorkflow } from '../contracts/orders';
 import type { mercadoPagoNotificationWorkflow } from '../contracts/webhooks';
 import type * as Bundle from '.';
 
@@ -18,6 +18,7 @@ type Assert<T extends true> = T;
 export type ContractsConform = [
   Assert<Conforms<typeof mercadoPagoNotificationWorkflow>>,
   Assert<Conforms<typeof orderCheckoutWorkflow>>,
+  Assert<Conforms<typeof closedOrderPaymentsWorkflow>>,
   Assert<Conforms<typeof commissionLifecycleWorkflow>>,
   Assert<Conforms<typeof commissionPayoutBatchWorkflow>>,
   Assert<Conforms<typeof incidentLifecycleWorkflow>>,

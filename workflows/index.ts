@@ -11,6 +11,7 @@ export { goHighLevelTokenRefresh } from './ops/gohighlevel-token-refresh';
 export { weeklyDigest } from './ops/weekly-digest';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { orderCheckout } from './orders/order-checkout';
+export { closedOrderPayments } from './orders/closed-order-payments';
 export { commissionLifecycle } from './commissions/commission-lifecycle';
 export { commissionPayoutBatch } from './commissions/payout-batch';
 // Retired: no longer started by anything; kept so the executions its recorded histories describe replay.

@@ -24,6 +24,8 @@ export function createOrderStoreActivities(config: Config) {
   type Store = ReturnType<typeof orderStore>;
   return {
     recordOrder: (view: OrderView) => store().recordOrder(view),
+    loadOrder: (input: { orderNumber: string }) => store().loadOrder(input),
+    recordUnmatchedPayment: (input: Parameters<Store['recordUnmatchedPayment']>[0]) => store().recordUnmatchedPayment(input),
     recordAffiliateAttribution: (input: Parameters<Store['recordAffiliateAttribution']>[0]) => store().recordAffiliateAttribution(input),
     voidAffiliateAttribution: (input: Parameters<Store['voidAffiliateAttribution']>[0]) => store().voidAffiliateAttribution(input),
   };

@@ -124,6 +124,20 @@ function presentOrder(o: Pick<OrderView, 'orderNumber' | 'status' | 'currency' |
           payment_id: o.payment.paymentId,
           paid_at: o.payment.paidAt,
           refunds: o.payment.refunds.map((r) => ({ payment_id: r.paymentId, reason: r.reason, status: r.status, amount: r.amount })),
+          ...(o.payment.reversal
+            ? {
+                reversal: {
+                  kind: o.payment.reversal.kind,
+                  payment_id: o.payment.reversal.paymentId,
+                  refunded: money(o.payment.reversal.refundedMinor),
+                  refunded_minor: o.payment.reversal.refundedMinor,
+                  stage: o.payment.reversal.stage,
+                  restocked: o.payment.reversal.restocked,
+                  commission_voided: o.payment.reversal.commissionVoided,
+                  at: o.payment.reversal.at,
+                },
+              }
+            : {}),
         }
       : null,
     ...(o.trackingNumber ? { tracking_number: o.trackingNumber } : {}),
@@ -308,11 +322,13 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
 
   router.get('/orders/:number', customerOrStaff, async (req, res) => {
     const doc = await visibleOrder(req.params.number as string, res);
-    // Live state from the workflow; the projection if the execution cannot answer (closed and purged, worker down).
-    const live = await temporal.workflow
+    // Live state from the workflow; the projection if the execution cannot answer (closed and purged,
+    // worker down) or is behind it (a closed order's late payments and reversals are recorded there).
+    const queried = await temporal.workflow
       .getHandle(doc.workflowId)
       .query(orderStateQuery)
       .catch(() => undefined);
+    const live = queried && queried.revision >= (doc.revision ?? 0) ? queried : undefined;
     res.json({ ...presentOrder((live ?? doc) as unknown as OrderView, config), source: live ? 'workflow' : 'projection' });
   });
 

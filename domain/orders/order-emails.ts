@@ -5,7 +5,7 @@
 import { formatMinorUnits, type Currency } from '../../common/money';
 import type { OutgoingMail } from '../../common/outgoing-mail';
 
-export type OrderEmailKind = 'confirmed' | 'shipped' | 'cancelled';
+export type OrderEmailKind = 'confirmed' | 'shipped' | 'cancelled' | 'refunded' | 'partially_refunded' | 'charged_back';
 
 export interface OrderEmailInput {
   kind: OrderEmailKind;
@@ -16,7 +16,7 @@ export interface OrderEmailInput {
   totalMinor: number;
   items: { sku: string; name: string; quantity: number; lineTotalMinor: number }[];
   trackingNumber?: string;
-  /** Amount refunded, for a cancelled order that was paid. */
+  /** Amount refunded: for a cancelled order that was paid, or a refund made outside the order (so far, for a partial one). */
   refundedMinor?: number;
   reason?: string;
 }
@@ -27,6 +27,9 @@ const SUBJECT: Record<OrderEmailKind, (n: string) => string> = {
   confirmed: (n) => `Pedido ${n} confirmado`,
   shipped: (n) => `Tu pedido ${n} está en camino`,
   cancelled: (n) => `Pedido ${n} cancelado`,
+  refunded: (n) => `Reembolso de tu pedido ${n}`,
+  partially_refunded: (n) => `Reembolso parcial de tu pedido ${n}`,
+  charged_back: (n) => `Contracargo de tu pedido ${n}`,
 };
 
 function lead(m: OrderEmailInput): string {
@@ -40,8 +43,18 @@ function lead(m: OrderEmailInput): string {
       return m.refundedMinor
         ? `Tu pedido ${m.orderNumber} fue cancelado y reembolsamos ${money(m.refundedMinor)} a tu medio de pago.`
         : `Tu pedido ${m.orderNumber} fue cancelado${m.reason ? ` (${m.reason})` : ''}. No se realizó ningún cobro.`;
+    case 'refunded':
+      return `Reembolsamos ${money(m.refundedMinor ?? m.totalMinor)} de tu pedido ${m.orderNumber} a tu medio de pago.`;
+    case 'partially_refunded':
+      return `Reembolsamos ${money(m.refundedMinor ?? 0)} de tu pedido ${m.orderNumber} a tu medio de pago.`;
+    case 'charged_back':
+      return `Tu banco desconoció el pago de tu pedido ${m.orderNumber} (contracargo). El pedido quedó anulado; si no reconocés este reclamo, respondé este correo.`;
   }
 }
+
+/** One Message-ID per email meant (a resend collapses); each partial refund is its own email. */
+const messageIdOf = (m: OrderEmailInput) =>
+  m.kind === 'partially_refunded' ? `<order-${m.kind}-${m.orderNumber}-${m.refundedMinor ?? 0}@pagosflow>` : `<order-${m.kind}-${m.orderNumber}@pagosflow>`;
 
 export function renderOrderEmail(m: OrderEmailInput): OutgoingMail {
   const money = (minor: number) => `${m.currency} ${formatMinorUnits(minor, m.currency)}`;
@@ -66,5 +79,5 @@ export function renderOrderEmail(m: OrderEmailInput): OutgoingMail {
 <tr><th style="text-align:left;border-top:1px solid #e5e7eb">Total</th><th style="text-align:right;border-top:1px solid #e5e7eb">${escape(money(m.totalMinor))}</th></tr></table>
 <p>Gracias por tu compra.</p>
 </body></html>`;
-  return { to: m.to, subject: SUBJECT[m.kind](m.orderNumber), text, html, messageId: `<order-${m.kind}-${m.orderNumber}@pagosflow>` };
+  return { to: m.to, subject: SUBJECT[m.kind](m.orderNumber), text, html, messageId: messageIdOf(m) };
 }

@@ -7,8 +7,9 @@ import { Conversion } from '../persistence/models/conversion';
 import { isCurrency } from '../../common/money';
 import { ConversionRejected, conversionIdFor, refundConversion, registerConversion } from '../commissions/conversions';
 import { Order } from '../persistence/models/order';
+import { UnmatchedPayment } from '../persistence/models/unmatched-payment';
 import { insertOnce, writeByRevision } from '../persistence/write-patterns';
-import type { OrderView } from '../../contracts/orders';
+import type { OrderView, PaymentUpdate } from '../../contracts/orders';
 
 
 /** The order saga's records: its projection and its affiliate attribution (which may start a commission). */
@@ -21,6 +22,36 @@ export function orderStore(config: Config, temporal: Client) {
     async recordOrder(view: OrderView): Promise<void> {
       const { orderNumber, revision, createdAt, updatedAt, ...rest } = view;
       await writeByRevision(Order, orderNumber, revision, { ...rest, orderNumber, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
+    },
+
+    /**
+     * The order as its projection has it (for a closed order's late payments), or null when no
+     * order has that number. Dates as ISO text, like the workflow's view.
+     */
+    async loadOrder(input: { orderNumber: string }): Promise<OrderView | null> {
+      const doc = await Order.findById(input.orderNumber).lean();
+      if (!doc) return null;
+      const { _id, createdAt, updatedAt, ...rest } = doc as typeof doc & { _id: string };
+      return {
+        ...(rest as unknown as OrderView),
+        orderNumber: _id,
+        pendingEffects: [],
+        failedSteps: [],
+        manualRetries: 0,
+        timeline: (rest.timeline ?? []) as OrderView['timeline'],
+        createdAt: new Date(createdAt).toISOString(),
+        updatedAt: new Date(updatedAt).toISOString(),
+      };
+    },
+
+    /** A payment naming an order we do not know: kept (latest status), `firstSeen` only on its first record. */
+    async recordUnmatchedPayment(input: { orderNumber: string; update: PaymentUpdate }): Promise<{ firstSeen: boolean }> {
+      const { update: u } = input;
+      const now = new Date();
+      const doc = { externalReference: input.orderNumber, status: u.status, amount: u.amount, currency: u.currency, dateLastUpdated: u.dateLastUpdated, updatedAt: now };
+      if (await insertOnce(UnmatchedPayment, { _id: u.paymentId, ...doc, firstSeenAt: now })) return { firstSeen: true };
+      await UnmatchedPayment.updateOne({ _id: u.paymentId, dateLastUpdated: { $lt: u.dateLastUpdated } }, { $set: doc });
+      return { firstSeen: false };
     },
 
     /**
@@ -59,11 +90,11 @@ export function orderStore(config: Config, temporal: Client) {
     },
 
     /** A paid order cancelled later: its conversion no longer earns a commission (voided or clawed back). */
-    async voidAffiliateAttribution(input: { orderNumber: string }): Promise<void> {
+    async voidAffiliateAttribution(input: { orderNumber: string; reason?: string }): Promise<void> {
       await AffiliateAttribution.updateOne({ _id: input.orderNumber }, { $set: { status: 'voided' } });
       const conversionId = conversionIdFor(`order:${input.orderNumber}`);
       if (!(await Conversion.exists({ _id: conversionId }))) return;
-      await refundConversion(temporal, conversionId, `order ${input.orderNumber} cancelled`).catch((err) => {
+      await refundConversion(temporal, conversionId, input.reason ?? `order ${input.orderNumber} cancelled`).catch((err) => {
         // Past the clawback window the commission workflow is closed: nothing left to take back.
         if (!(err instanceof WorkflowNotFoundError)) throw err;
       });

@@ -41,7 +41,7 @@ import {
   resolveSignal,
   resolveUpdate,
 } from '../../contracts/ops';
-import { checkoutUpdate, fulfillmentUpdate, orderCheckoutWorkflow, type OrderInput, orderStateQuery, paymentUpdatedSignal } from '../../contracts/orders';
+import { checkoutUpdate, closedOrderPaymentsWorkflow, fulfillmentUpdate, orderCheckoutWorkflow, type OrderInput, orderStateQuery, paymentUpdatedSignal } from '../../contracts/orders';
 
 const TAG = process.argv[2];
 const ONLY = process.argv[3];
@@ -238,14 +238,59 @@ async function main() {
     // Refused for stock: the refusal is answered once the order is recorded `rejected`.
     const refused = await client.workflow.start(orderCheckoutWorkflow.type, {
       taskQueue: 'orders',
-      workflowId: 'order-PF-RECORDED0003',
-      args: [{ ...input, orderNumber: 'PF-RECORDED0003', affiliateCode: undefined, items: [{ ...input.items[0], quantity: 500, lineTotalMinor: 500 * input.items[0].unitPriceMinor }], totalMinor: 500 * input.items[0].unitPriceMinor }],
+      workflowId: 'order-PF-RECORDED0004',
+      args: [{ ...input, orderNumber: 'PF-RECORDED0004', affiliateCode: undefined, items: [{ ...input.items[0], quantity: 500, lineTotalMinor: 500 * input.items[0].unitPriceMinor }], totalMinor: 500 * input.items[0].unitPriceMinor }],
     });
     await (await worker('orders')).runUntil(async () => {
       await refused.executeUpdate(checkoutUpdate).catch(() => undefined);
       await refused.result();
     });
     await save(refused, 'order-checkout-refused');
+
+    // Issue 15: a paid order refunded from MercadoPago's panel (told twice) → refunded, restocked,
+    // commission voided, one email, then the late window.
+    const outside = await client.workflow.start(orderCheckoutWorkflow.type, {
+      taskQueue: 'orders',
+      workflowId: 'order-PF-RECORDED0003',
+      args: [{ ...input, orderNumber: 'PF-RECORDED0003', latePaymentWindowMs: 1_000 }],
+    });
+    await (await worker('orders')).runUntil(async () => {
+      await outside.executeUpdate(checkoutUpdate);
+      const p = newPayment(state, { status: 'approved', transaction_amount: 2001, currency_id: 'ARS', external_reference: 'PF-RECORDED0003' });
+      const approved = { paymentId: String(p.id), status: 'approved', amount: 2001, amountRefunded: 0, currency: 'ARS', dateLastUpdated: p.date_last_updated };
+      await outside.signal(paymentUpdatedSignal, approved);
+      while ((await outside.query(orderStateQuery)).status !== 'confirmed') await new Promise((r) => setTimeout(r, 100));
+      const refunded = { ...approved, status: 'refunded', amountRefunded: 2001, dateLastUpdated: new Date(Date.parse(p.date_last_updated) + 60_000).toISOString() };
+      await outside.signal(paymentUpdatedSignal, refunded);
+      await outside.signal(paymentUpdatedSignal, refunded);
+      await outside.result();
+    });
+    await save(outside, 'order-checkout-outside-refund');
+
+    // Issue 15: a second payment for the delivered (closed) order PF-RECORDED0001 reaches the
+    // webhook pipeline: the signal fails, it is routed to order-payments-PF-RECORDED0001, which
+    // refunds it (duplicate_payment) and closes after its idle time.
+    const duplicate = newPayment(state, { status: 'approved', transaction_amount: 2001, currency_id: 'ARS', external_reference: input.orderNumber, payer: { email: 'replay@example.com' } });
+    const routed = await client.workflow.start(mercadoPagoNotificationWorkflow.type, {
+      taskQueue: 'webhooks',
+      workflowId: 'recorded-mercadopago-notification-closed-order',
+      args: [{ ...n, eventId: 'mp-recorded-closed-order', resourceId: String(duplicate.id) }],
+    });
+    await (await worker('webhooks')).runUntil(routed.result());
+    await save(routed, 'mercadopago-notification-closed-order');
+    const closedPayments = await client.workflow.signalWithStart(closedOrderPaymentsWorkflow.type, {
+      taskQueue: 'orders',
+      workflowId: 'recorded-order-payments',
+      args: [{ orderNumber: input.orderNumber, idleMs: 1_000 }],
+      signal: paymentUpdatedSignal,
+      signalArgs: [{ paymentId: String(duplicate.id), status: 'approved', amount: 2001, amountRefunded: 0, currency: 'ARS', dateLastUpdated: duplicate.date_last_updated }],
+    });
+    await (await worker('orders')).runUntil(async () => {
+      // The one started by the pipeline, and this one (fixed id, short idle) for the recording.
+      await closedPayments.result();
+      await client.workflow.getHandle(`order-payments-${input.orderNumber}`).terminate('recorded elsewhere').catch(() => undefined);
+    });
+    await save(closedPayments, 'order-closed-payments-duplicate');
 
     // Commissions: above the auto-approval threshold → reminder → approved by update → payable →
     // refunded → clawback; and the payout batch over the ledger it left.

@@ -5,6 +5,7 @@
  */
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import { CANCELLABLE, INVALID_TRANSITION, NEXT_FULFILLMENT, cancelOrderUpdate, fulfillmentUpdate, type CancelRequest } from '../../contracts/orders';
+import { stageOf } from '../../domain/orders/payment-reversals';
 import { stock, store } from './order-activities';
 import type { OrderEffects } from './order-effects';
 import type { OrderPayments } from './order-payments';
@@ -26,7 +27,14 @@ export function handleFulfilment(saga: OrderSaga): void {
   setHandler(
     fulfillmentUpdate,
     async (req) => {
-      record.setStatus(req.status, `order_${req.status}`, { by: req.by, ...(req.trackingNumber ? { trackingNumber: req.trackingNumber } : {}) });
+      const detail = { by: req.by, ...(req.trackingNumber ? { trackingNumber: req.trackingNumber } : {}) };
+      if (state.status === 'partially_refunded') {
+        // A partially refunded order keeps that status (the money story) and goes on being fulfilled.
+        state.payment!.reversal!.stage = req.status;
+        record.note(`order_${req.status}`, detail);
+      } else {
+        record.setStatus(req.status, `order_${req.status}`, detail);
+      }
       if (req.status === 'shipped') {
         state.trackingNumber = req.trackingNumber;
         effects.sendEmail('shipped');
@@ -36,12 +44,13 @@ export function handleFulfilment(saga: OrderSaga): void {
     },
     {
       validator: (req) => {
-        const next = NEXT_FULFILLMENT[state.status];
+        const stage = stageOf(state);
+        const next = NEXT_FULFILLMENT[stage];
         if (next !== req.status) {
           throw ApplicationFailure.create({
             type: INVALID_TRANSITION,
             message: `order ${orderNumber} is ${state.status}; ${next ? `the next status is ${next}` : 'it cannot move on'}, not ${req.status}`,
-            details: [{ current: state.status, requested: req.status, allowed: next ? [next, ...(CANCELLABLE.includes(state.status) ? ['cancelled'] : [])] : [] }],
+            details: [{ current: state.status, requested: req.status, allowed: next ? [next, ...(CANCELLABLE.includes(stage) ? ['cancelled'] : [])] : [] }],
           });
         }
         if (req.status === 'shipped' && !req.trackingNumber) {
@@ -67,11 +76,12 @@ export function handleFulfilment(saga: OrderSaga): void {
     },
     {
       validator: (_req: CancelRequest) => {
-        if (!CANCELLABLE.includes(state.status)) {
+        const stage = stageOf(state);
+        if (!CANCELLABLE.includes(stage)) {
           throw ApplicationFailure.create({
             type: INVALID_TRANSITION,
             message: `order ${orderNumber} is ${state.status} and can no longer be cancelled`,
-            details: [{ current: state.status, requested: 'cancelled', allowed: NEXT_FULFILLMENT[state.status] ? [NEXT_FULFILLMENT[state.status]] : [] }],
+            details: [{ current: state.status, requested: 'cancelled', allowed: NEXT_FULFILLMENT[stage] ? [NEXT_FULFILLMENT[stage]] : [] }],
           });
         }
       },
@@ -93,7 +103,8 @@ export function cancelPaidOrder(saga: OrderSaga, req: CancelRequest): void {
       record.note('stock_restocked');
       await record.persist();
     });
-    effects.sendEmail('cancelled', { refundedMinor: input.totalMinor });
+    // A partial refund made outside earlier already gave part of it back.
+    effects.sendEmail('cancelled', { refundedMinor: input.totalMinor - (state.payment!.reversal?.refundedMinor ?? 0) });
   });
   effects.syncCrm('lost', input.crm.cancelledTag);
   if (input.affiliateCode) lanes.enqueue('payments', 'voidAffiliateAttribution', () => store.voidAffiliateAttribution({ orderNumber: input.orderNumber }));

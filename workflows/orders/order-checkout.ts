@@ -1,5 +1,6 @@
 import { ActivityFailure, ApplicationFailure, allHandlersFinished, condition, patched, setHandler } from '@temporalio/workflow';
-import { CHECKOUT_FAILURES, checkoutUpdate, orderStateQuery, type CheckoutResult, type OrderInput, type OrderView, type Shortage } from '../../contracts/orders';
+import { stageOf } from '../../domain/orders/payment-reversals';
+import { CHECKOUT_FAILURES, FINAL_ORDER_STATUSES, checkoutUpdate, orderStateQuery, type CheckoutResult, type OrderInput, type OrderView, type Shortage } from '../../contracts/orders';
 import { EffectLanes } from '../shared/effect-lanes';
 import { Compensations } from './compensations';
 import { cancelPaidOrder, handleFulfilment, type OrderSaga } from './fulfilment';
@@ -160,9 +161,11 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
   }
 
   // ---- Fulfilment (by updates) until delivered or cancelled --------------------------------------
-  await condition(() => state.status === 'delivered' || state.status === 'cancelled');
-  if (state.status === 'cancelled') {
+  // (A partially refunded order is fulfilled on; a full refund or a chargeback made outside ends it.)
+  await condition(() => stageOf(state) === 'delivered' || FINAL_ORDER_STATUSES.includes(state.status));
+  if (state.status !== 'delivered' && stageOf(state) !== 'delivered') {
     // Keep listening for late payments (cash and bank methods approve days later), then close.
+    // Afterwards, payments and reversals go to `closedOrderPayments` (./closed-order-payments.ts).
     await condition(() => false, input.latePaymentWindowMs);
   }
   return finish();

@@ -3,11 +3,14 @@
  * every payment the order should not keep: one arriving after cancellation, a second one for an
  * order already paid, or one whose amount does not match.
  */
-import { setHandler } from '@temporalio/workflow';
+import { patched, setHandler } from '@temporalio/workflow';
 import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
 import { paymentUpdatedSignal, type PaymentUpdate, type RefundRecord } from '../../contracts/orders';
+import { isNewReversal, reversalOf, unwantedPaymentReason } from '../../domain/orders/payment-reversals';
+import type { OrderSaga } from './fulfilment';
 import { mp } from './order-activities';
 import type { SagaCore } from './order-saga';
+import { applyOutsideReversal, OUTSIDE_REVERSALS_PATCH } from './reversals';
 
 const FAILED_PAYMENT_STATUSES = new Set(['rejected', 'cancelled']);
 
@@ -21,7 +24,7 @@ export class OrderPayments {
     setHandler(paymentUpdatedSignal, (u) => this.onUpdate(u));
   }
 
-  private onUpdate(u: PaymentUpdate): void {
+  private onUpdate(u: PaymentUpdate): Promise<void> | void {
     const { record } = this.saga;
     const { state } = record;
     // Redeliveries and out-of-order updates: only a newer state of a payment counts.
@@ -29,7 +32,17 @@ export class OrderPayments {
     if (prev && prev.dateLastUpdated >= u.dateLastUpdated) return;
     this.payments.set(u.paymentId, u);
     record.note('payment_update', { paymentId: u.paymentId, status: u.status });
-    if (u.paymentId === state.payment?.paymentId && (u.status === 'refunded' || u.status === 'charged_back')) {
+    const reversal = u.paymentId === state.payment?.paymentId ? reversalOf(u) : undefined;
+    // A refund or chargeback of the paid payment that the order did not make itself (a refund from
+    // MercadoPago's panel, by MercadoPago, a chargeback) moves the order, once per reversal
+    // (added while executions ran the old handling: patched() keeps them replayable).
+    if (reversal && patched(OUTSIDE_REVERSALS_PATCH)) {
+      if (this.refunds.has(u.paymentId)) {
+        record.note('own_refund_confirmed', { paymentId: u.paymentId, status: u.status });
+      } else if (isNewReversal(state.payment!.reversal, reversal)) {
+        return applyOutsideReversal(this.saga as OrderSaga, u, reversal);
+      }
+    } else if (u.paymentId === state.payment?.paymentId && (u.status === 'refunded' || u.status === 'charged_back')) {
       // Reversed at MercadoPago (a refund from its panel, a chargeback): recorded; what to do with the
       // goods is a person's decision.
       state.payment.status = 'refunded';
@@ -65,7 +78,7 @@ export class OrderPayments {
   private refundIfUnwanted(p: PaymentUpdate): void {
     const { state } = this.saga.record;
     if (p.status !== 'approved' || p.paymentId === state.payment?.paymentId || this.refunds.has(p.paymentId)) return;
-    const reason: RefundRecord['reason'] = !this.amountMatches(p) ? 'amount_mismatch' : state.status === 'cancelled' ? 'late_payment' : 'duplicate_payment';
+    const reason = unwantedPaymentReason(state.status, this.amountMatches(p));
     this.refund(p.paymentId, reason);
   }
 

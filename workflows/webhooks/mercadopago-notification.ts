@@ -11,8 +11,9 @@ import type { createGoHighLevelActivities } from '../../activities/gohighlevel/a
 import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
 import type { createPaymentStoreActivities, createWebhookEventActivities } from '../../activities/mongodb/payments';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
+import type { createOrderRoutingActivities } from '../../activities/temporal/order-routing';
 import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
-import { orderWorkflowId, paymentUpdatedSignal } from '../../contracts/orders';
+import { orderWorkflowId, paymentUpdatedSignal, type PaymentUpdate } from '../../contracts/orders';
 import { goHighLevelCall, mercadoPagoCall, databaseStep, retriedUntilDone } from '../retry-policies';
 import { ManualRetry } from '../shared/manual-retry';
 import { notificationStateQuery, type MercadoPagoNotification, type NotificationState, type PaymentSnapshot, type SavePaymentResult } from '../../contracts/webhooks';
@@ -23,6 +24,8 @@ const payments = proxyActivities<ReturnType<typeof createPaymentStoreActivities>
 const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(retriedUntilDone);
 // The one alert path (activities/temporal/alerting.ts): paged at once, retried until it is.
 const alerts = proxyActivities<ReturnType<typeof createAlertingActivities>>(retriedUntilDone);
+// Signal-with-start of a closed order's payments workflow: a Temporal call, like a database step.
+const routing = proxyActivities<ReturnType<typeof createOrderRoutingActivities>>(databaseStep);
 
 /**
  * One verified MercadoPago notification, processed to completion exactly once in effect:
@@ -101,7 +104,7 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   // GoHighLevel's rate limit (added while executions ran the old order: patched() keeps them replayable).
   const tellOrderFirst = patched('signal-order-before-crm');
   if (tellOrderFirst && payment.externalReference && saved.outcome !== 'stale') {
-    await signalOrder(payment);
+    await tellOrder(payment);
   }
 
   // Only the one write that moved the payment into `approved` touches the CRM: several notifications
@@ -115,7 +118,20 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   }
 
   if (!tellOrderFirst && payment.externalReference && saved.outcome !== 'stale') {
-    await signalOrder(payment);
+    await tellOrder(payment);
+  }
+
+  /**
+   * The order's workflow hears the payment; when it has closed (delivered, cancelled long ago) or
+   * never existed, the payment goes to the workflow that exists to receive it (signal-with-start of
+   * `order-payments-<number>`), never dropped (added while executions ran the old code: patched()).
+   */
+  async function tellOrder(p: PaymentSnapshot): Promise<void> {
+    const update = paymentUpdateOf(p);
+    if (!(await signalOrder(p.externalReference!, update)) && patched('route-payments-of-closed-orders')) {
+      const orderNumber = p.externalReference!;
+      await step('routePaymentToClosedOrder', () => routing.routePaymentToClosedOrder({ orderNumber, update }));
+    }
   }
 
   state.phase = 'succeeded';
@@ -137,20 +153,27 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   return state;
 }
 
-/** Tells the order's workflow about the payment; no order workflow (yet, or at all) is not an error. */
-async function signalOrder(payment: PaymentSnapshot): Promise<void> {
+function paymentUpdateOf(payment: PaymentSnapshot): PaymentUpdate {
+  return {
+    paymentId: payment.paymentId,
+    status: payment.status,
+    statusDetail: payment.statusDetail,
+    amount: payment.amount,
+    currency: payment.currency,
+    amountRefunded: payment.amountRefunded,
+    dateLastUpdated: payment.dateLastUpdated,
+  };
+}
+
+/** Tells the order's workflow about the payment: false when no such workflow is running (closed, or never started). */
+async function signalOrder(orderNumber: string, update: PaymentUpdate): Promise<boolean> {
   try {
-    await getExternalWorkflowHandle(orderWorkflowId(payment.externalReference!)).signal(paymentUpdatedSignal, {
-      paymentId: payment.paymentId,
-      status: payment.status,
-      statusDetail: payment.statusDetail,
-      amount: payment.amount,
-      currency: payment.currency,
-      dateLastUpdated: payment.dateLastUpdated,
-    });
+    await getExternalWorkflowHandle(orderWorkflowId(orderNumber)).signal(paymentUpdatedSignal, update);
+    return true;
   } catch (err) {
-    // The only failure of signalling an external workflow is that it does not exist (no order yet,
-    // or a payment not made through an order): nothing to tell.
+    // The only failure of signalling an external workflow is that it is not running (closed, or
+    // no order by that number): the caller routes the payment elsewhere.
     if (isCancellation(err)) throw err;
+    return false;
   }
 }

@@ -19,6 +19,7 @@ import { IdempotencyKey } from './idempotency-key';
 import { RevokedToken } from './revoked-token';
 import { SecurityEvent } from './security-event';
 import { Stock, StockMovement } from './stock';
+import { UnmatchedPayment } from './unmatched-payment';
 import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 import { WeeklyDigest } from './weekly-digest';
@@ -55,6 +56,7 @@ export const ALL_MODELS = [
   SecurityEvent,
   Stock,
   StockMovement,
+  UnmatchedPayment,
   User,
   WebhookEvent,
   WeeklyDigest,
