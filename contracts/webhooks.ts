@@ -41,7 +41,9 @@ export const notificationStateQuery = defineQuery<NotificationState>('state');
 
 export const notificationWorkflowId = (eventId: string) => `webhook-${eventId}`;
 export const eventIdOfWorkflow = (workflowId: string) => (workflowId.startsWith('webhook-') ? workflowId.slice('webhook-'.length) : undefined);
-export const WEBHOOK_EVENT_TYPES_PROCESSED = ['payment'] as const;
+/** MercadoPago's `chargebacks` topic ("Webhooks"): data.id is the chargeback; its payment is processed. */
+export const CHARGEBACK_TOPIC = 'topic_chargebacks_wh';
+export const WEBHOOK_EVENT_TYPES_PROCESSED = ['payment', CHARGEBACK_TOPIC] as const;
 
 /** What the workflows keep of a payment: plain, small, deterministic to carry in history. */
 export interface PaymentSnapshot {

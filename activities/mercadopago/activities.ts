@@ -1,5 +1,5 @@
 import type { Config } from '../../common/config';
-import type { ApplicationFailure } from '@temporalio/common';
+import { ApplicationFailure } from '@temporalio/common';
 import { minorToProviderNumber, type Currency } from '../../common/money';
 import type { PaymentSnapshot } from '../../contracts/webhooks';
 import { MercadoPagoClient, type MercadoPagoPayment } from './client';
@@ -47,6 +47,14 @@ export function createMercadoPagoActivities(config: Pick<Config, 'MERCADOPAGO_BA
     /** The payment as MercadoPago has it now: the truth, never the webhook body. */
     async fetchMercadoPagoPayment(paymentId: string): Promise<PaymentSnapshot> {
       return toSnapshot(await client.getPayment(paymentId));
+    },
+
+    /** The payment a chargeback case disputes (the chargebacks topic names the case, not the payment). */
+    async fetchMercadoPagoChargeback(chargebackId: string): Promise<{ chargebackId: string; paymentId: string }> {
+      const c = await client.getChargeback(chargebackId);
+      const paymentId = c.payments?.[0];
+      if (paymentId === undefined) throw ApplicationFailure.nonRetryable(`chargeback ${chargebackId} names no payment`, 'ProviderRejected');
+      return { chargebackId: String(c.id), paymentId: String(paymentId) };
     },
 
     /** The order's checkout: one preference per order (idempotency key = order number). */

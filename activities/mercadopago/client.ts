@@ -65,6 +65,11 @@ export class MercadoPagoClient {
     return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'GET', path: `/v1/payments/${encodeURIComponent(id)}`, headers: this.headers() });
   }
 
+  /** A chargeback case (GET /v1/chargebacks/{id}): `payments` are the ids of the payments it disputes. */
+  getChargeback(id: string): Promise<{ id: string | number; payments: (string | number)[]; amount?: number; currency?: string }> {
+    return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'GET', path: `/v1/chargebacks/${encodeURIComponent(id)}`, headers: this.headers() });
+  }
+
   /** The same idempotency key returns the same preference, so a retried activity makes one checkout. */
   createPreference(body: PreferenceRequest, idempotencyKey: string): Promise<Preference> {
     return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'POST', path: '/checkout/preferences', headers: this.headers({ 'x-idempotency-key': idempotencyKey }), body });

@@ -14,6 +14,7 @@ import { dependencyAlertKeys } from './health-rules';
  */
 const STEP_DEPENDENCY: Record<string, string> = {
   fetchPayment: 'mercadopago',
+  fetchChargeback: 'mercadopago',
   refundPayment: 'mercadopago',
   savePayment: 'mongodb',
   restockItems: 'mongodb',

@@ -65,3 +65,29 @@ test('a panel refund (notified three times) and a chargeback: the projection kee
   const sandboxNet = [refunded.payment, chargedBack.payment].reduce((n, p: any) => n + (p.status === 'charged_back' ? 0 : Math.round(p.transaction_amount * 100) - Math.round((p.transaction_amount_refunded ?? 0) * 100)), 0);
   assert.equal(sandboxNet, 75005);
 });
+
+test('the chargebacks topic alone (its payment notification lost) moves the payment to charged_back and the figures net of it', async () => {
+  const webhookUrl = `${stack.apiUrl}/webhooks/mercadopago`;
+  const c = await admin.createPayment({ status: 'approved', transaction_amount: 45.5, currency_id: 'BRL', payer: { email: 'net-c@example.com' } });
+  assert.equal((await admin.sendWebhook({ url: webhookUrl, paymentId: c.id })).status, 200);
+  await waitFor('approved', async () => {
+    if ((await stored(c.id))?.status !== 'approved') throw new Error('not yet');
+  });
+  await admin.dropWebhooks({ dropNext: 1 });
+  const cb = await admin.chargeback(c.id);
+  const dropped = (await admin.notifications({ dropped: true, dataId: c.id })).notifications;
+  assert.deepEqual(dropped.map((d: any) => d.topic), ['payment'], 'the payment notification was the one lost');
+  await waitFor('charged back through the chargebacks topic', async () => {
+    if ((await stored(c.id))?.status !== 'charged_back') throw new Error('not yet');
+  });
+  await waitFor('the chargeback notification processed', async () => {
+    const events = (await http('GET', `${stack.apiUrl}/api/v1/webhook-events?type=topic_chargebacks_wh`, { headers: auth })).body.items;
+    const ours = events.find((e: any) => e.resourceId === String(cb.chargeback.id));
+    if (ours?.status !== 'succeeded') throw new Error(`event ${ours?.status}`);
+    assert.equal(ours.paymentStatus, 'charged_back');
+  });
+  await waitFor('the realtime figures', async () => {
+    const f = (await http('GET', `${stack.apiUrl}/api/v1/dashboard/metrics/realtime`, { headers: auth })).body.data;
+    assert.deepEqual([f.processed_today.BRL, f.charged_back_today.BRL, f.net_processed_today.BRL], [45.5, 45.5, 0]);
+  });
+});

@@ -16,7 +16,7 @@ import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '
 import { orderWorkflowId, paymentUpdatedSignal, type PaymentUpdate } from '../../contracts/orders';
 import { goHighLevelCall, mercadoPagoCall, databaseStep, retriedUntilDone } from '../retry-policies';
 import { ManualRetry } from '../shared/manual-retry';
-import { notificationStateQuery, type MercadoPagoNotification, type NotificationState, type PaymentSnapshot, type SavePaymentResult } from '../../contracts/webhooks';
+import { CHARGEBACK_TOPIC, notificationStateQuery, type MercadoPagoNotification, type NotificationState, type PaymentSnapshot, type SavePaymentResult } from '../../contracts/webhooks';
 
 const mercadopago = proxyActivities<ReturnType<typeof createMercadoPagoActivities>>(mercadoPagoCall);
 const crm = proxyActivities<ReturnType<typeof createGoHighLevelActivities>>(goHighLevelCall);
@@ -39,10 +39,12 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   const state: NotificationState = { eventId: n.eventId, phase: 'processing', completedSteps: [], manualRetries: 0, paymentId: n.resourceId };
   setHandler(notificationStateQuery, () => state);
 
+  // A chargebacks-topic notification names the chargeback case; its payment id is known once fetched.
+  const isChargeback = n.type === CHARGEBACK_TOPIC;
   upsertSearchAttributes([
     { key: Provider, value: 'mercadopago' },
     { key: WebhookStatus, value: 'processing' },
-    { key: PaymentId, value: n.resourceId },
+    ...(isChargeback ? [] : [{ key: PaymentId, value: n.resourceId }]),
   ]);
 
   const alertKey = `webhook-failed:${n.eventId}`;
@@ -90,7 +92,14 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
     startedAt: new Date(Date.now()).toISOString(),
   });
 
-  const payment: PaymentSnapshot = await step('fetchPayment', () => mercadopago.fetchMercadoPagoPayment(n.resourceId));
+  let paymentId = n.resourceId;
+  if (isChargeback) {
+    // The payment is processed like any payment notification: its state says charged_back.
+    paymentId = (await step('fetchChargeback', () => mercadopago.fetchMercadoPagoChargeback(n.resourceId))).paymentId;
+    state.paymentId = paymentId;
+    upsertSearchAttributes([{ key: PaymentId, value: paymentId }]);
+  }
+  const payment: PaymentSnapshot = await step('fetchPayment', () => mercadopago.fetchMercadoPagoPayment(paymentId));
   state.paymentStatus = payment.status;
   state.orderNumber = payment.externalReference;
   upsertSearchAttributes([
