@@ -1,4 +1,5 @@
 /** A client for the sandbox's admin API, shared by the demo, the tests and the benchmark. */
+import type { NotificationRecord } from './state';
 
 async function call<T>(method: string, url: string, body?: unknown): Promise<T> {
   const res = await fetch(url, {
@@ -20,22 +21,8 @@ export interface SentWebhook {
   ms: number;
 }
 
-/** A notification the sandbox's MercadoPago sent, or lost on purpose (the drop switch). */
-export interface SandboxNotification {
-  id: number;
-  topic: 'payment' | 'chargebacks';
-  action: string;
-  dataId: string;
-  url: string;
-  at: string;
-  dropped: boolean;
-  dropReason?: 'drop-next' | 'probability';
-  status?: number;
-  error?: string;
-  ms?: number;
-  answer?: unknown;
-  body: any;
-}
+/** A notification the sandbox's MercadoPago sent, or lost on purpose (the drop switch), as the admin API lists it. */
+export type SandboxNotification = Omit<NotificationRecord, 'body'> & { body: any };
 
 /** A refund as MercadoPago reports it (in `payment.refunds[]` and GET /v1/payments/{id}/refunds). */
 export interface SandboxRefund {
