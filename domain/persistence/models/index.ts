@@ -21,6 +21,7 @@ import { Stock, StockMovement } from './stock';
 import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 import { WeeklyDigest } from './weekly-digest';
+import { ReconciliationReport, ReconciliationRun, ReconciliationState } from './reconciliation';
 
 export const ALL_MODELS = [
   AccessAudit,
@@ -56,6 +57,9 @@ export const ALL_MODELS = [
   User,
   WebhookEvent,
   WeeklyDigest,
+  ReconciliationState,
+  ReconciliationRun,
+  ReconciliationReport,
 ];
 
 /**
