@@ -29,6 +29,7 @@ export function createReconciliationActivities(config: ReconciliationConfig & Pi
         search: (q) => client.searchPayments({ range: 'date_last_updated', sort: 'date_last_updated', criteria: 'asc', ...q }),
         dispatch: (p) => dispatchPayment(ctx.client, p, config),
         heartbeat: (d) => ctx.heartbeat(d),
+        sleep: (ms) => ctx.sleep(ms),
       });
     },
 

@@ -271,7 +271,10 @@ export async function reconcileBatch(deps: {
   heartbeat?: (d: unknown) => void;
   fixWaitMs?: number;
   sleep?: (ms: number) => Promise<void>;
+  /** The stored projections of ids (default: the payments collection). */
+  stored?: (ids: string[]) => Promise<({ version?: number; status?: string } | null)[]>;
 }): Promise<ReconciliationBatchResult> {
+  const read = deps.stored ?? storedOf;
   const counts = emptyCounts();
   let cursor: SearchCursor = deps.cursor ?? { begin: deps.window.start, skip: 0 };
   const handedOver: SearchedPayment[] = [];
@@ -281,7 +284,7 @@ export async function reconcileBatch(deps: {
     const page = await deps.search({ beginDate: cursor.begin, endDate: deps.window.end, offset: cursor.skip, limit: SEARCH_PAGE_SIZE });
     pages++;
     const results = page.results;
-    const stored = await storedOf(results.map((p) => String(p.id)));
+    const stored = await read(results.map((p) => String(p.id)));
     for (let i = 0; i < results.length; i++) {
       const p = results[i];
       const minor = amountMinor(p.transaction_amount, p.currency_id);
@@ -306,18 +309,21 @@ export async function reconcileBatch(deps: {
     }
     cursor = nextCursor(cursor, results);
   }
-  counts.fixed = await waitFixed(handedOver, deps);
+  counts.fixed = await waitFixed(handedOver, { ...deps, stored: read });
   return { counts, pages, ...(done ? {} : { next: cursor }) };
 }
 
 /** How many handed-over payments are stored at MercadoPago's state within the wait. */
-async function waitFixed(list: SearchedPayment[], deps: { heartbeat?: (d: unknown) => void; fixWaitMs?: number; sleep?: (ms: number) => Promise<void> }): Promise<number> {
+async function waitFixed(
+  list: SearchedPayment[],
+  deps: { heartbeat?: (d: unknown) => void; fixWaitMs?: number; sleep?: (ms: number) => Promise<void>; stored: (ids: string[]) => Promise<({ version?: number; status?: string } | null)[]> },
+): Promise<number> {
   if (list.length === 0) return 0;
   const sleep = deps.sleep ?? ((ms: number) => new Promise<void>((r) => setTimeout(r, ms)));
   const deadline = Date.now() + (deps.fixWaitMs ?? FIX_WAIT_MS);
   let pending = list;
   for (;;) {
-    const stored = await storedOf(pending.map((p) => String(p.id)));
+    const stored = await deps.stored(pending.map((p) => String(p.id)));
     pending = pending.filter((p, i) => classify(stored[i], p) !== 'in_sync');
     if (pending.length === 0 || Date.now() >= deadline) break;
     deps.heartbeat?.({ waitingFor: pending.length });
