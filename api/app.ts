@@ -27,6 +27,7 @@ import { paymentsRouter } from './routes/payments';
 import { webhookEventsRouter } from './routes/webhook-events';
 import { incidentsRouter } from './routes/incidents';
 import { opsMetricsRouter } from './routes/ops-metrics';
+import { reconciliationRouter } from './routes/reconciliation';
 import { mercadoPagoWebhookRouter } from './webhooks/mercadopago';
 import { apiRouter } from './request-guards';
 
@@ -39,7 +40,7 @@ export interface AppDeps {
 
 const HOUR = 3_600_000;
 /** GETs of collections: seed 003's "search endpoints" (100 per minute per caller). */
-const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit']);
+const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit', '/reconciliation/reports']);
 /** Front-end assets come from npm packages in node_modules, served by us: no CDN, works offline. */
 const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 
@@ -90,7 +91,7 @@ export function createApp(deps: AppDeps) {
   app.use(deepHealthRouter(deps));
   app.use(authRouter({ config, tokens }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
-  app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter());
+  app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
   app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler(deps.log));

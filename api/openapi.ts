@@ -15,6 +15,7 @@ import * as incidents from './routes/incidents';
 import * as orders from './routes/orders';
 import * as payments from './routes/payments';
 import * as products from './routes/products';
+import * as reconciliation from './routes/reconciliation';
 import * as webhookEvents from './routes/webhook-events';
 
 /** `public`: anyone; `signature`: a provider's signed webhook; otherwise the roles admitted. */
@@ -93,6 +94,9 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal); 409 not_failed when no step is waiting for a retry', { ok: [202] }),
 
   e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery, response: listOf(paymentResponse, 'nextCursor') }),
+  e('get', v1('/reconciliation/reports'), viewer, 'payments', 'Daily reconciliation reports (MercadoPago search vs. stored payments): runs, seen, missing, stale, fixed, per currency', { query: reconciliation.reportsQuery }),
+  e('get', v1('/reconciliation/reports/:date'), viewer, 'payments', "One day's reconciliation report (YYYY-MM-DD in SCHEDULE_TIMEZONE) with its runs (runs: 0 on a day without any)"),
+  e('post', v1('/reconciliation/run'), operator, 'payments', 'Run reconciliation now (triggers the payments-reconciliation Schedule)', { ok: [202] }),
   e('get', v1('/webhook-events'), viewer, 'webhooks', 'Webhook deliveries and their processing', { query: webhookEvents.listQuery }),
   e('get', v1('/webhook-events/:id'), viewer, 'webhooks', 'One delivery with its live workflow state'),
   e('post', v1('/webhook-events/:id/retry'), operator, 'webhooks', 'Retry the failed step of one delivery; 409 not_failed when it is not failed', { ok: [202] }),

@@ -134,6 +134,16 @@ export const envSchema = z
     /** Create the Schedules paused (staging, and test stacks that trigger ops runs themselves). */
     SCHEDULES_PAUSED: bool.default(false),
     GHL_TOKEN_REFRESH_HOURS: z.coerce.number().min(1).max(23).default(12),
+    /** Payments reconciliation (Schedule `payments-reconciliation`): every this many minutes, MercadoPago's payments search against our projection. */
+    RECONCILIATION_INTERVAL_MINUTES: z.coerce.number().int().min(1).max(1440).default(15),
+    /** Each run's window starts this long before the previous run's end (a payment near the edge is looked at twice, never missed). */
+    RECONCILIATION_OVERLAP_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
+    /** The first run (no earlier window) looks back this far. */
+    RECONCILIATION_LOOKBACK_HOURS: z.coerce.number().min(0.01).max(24 * 365).default(24),
+    /** A window ends this long before the run: a payment updated in the last seconds may have its webhook in flight (the next run covers it). */
+    RECONCILIATION_GRACE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+    /** Runs in a row that find missing or stale payments before the `reconciliation_drift` alert is raised. */
+    RECONCILIATION_DRIFT_RUNS: z.coerce.number().int().min(1).max(1000).default(3),
 
     /** Alert rules: JSON overrides of the defaults in common/ops-policy.ts, e.g. {"webhook_error_rate":{"threshold":20}}. */
     ALERT_RULES: jsonEnv(alertRulesSchema).default(alertRulesSchema.parse({})),

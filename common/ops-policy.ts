@@ -121,6 +121,7 @@ export const ALERT_RULE_NAMES = [
   'provider_degraded',
   'backup_failed',
   'heartbeat_missed',
+  'reconciliation_drift',
 ] as const;
 export type AlertRuleName = (typeof ALERT_RULE_NAMES)[number];
 
@@ -149,6 +150,8 @@ export const DEFAULT_ALERT_RULES: AlertRules = {
   provider_degraded: { enabled: true, threshold: 1000, unit: 'ms before a provider counts as degraded', severity: 'high', cooldownMinutes: 30, minSample: 0, description: 'Proveedor degradado o caído' },
   backup_failed: { enabled: true, threshold: 1, unit: 'failed backup runs', severity: 'critical', cooldownMinutes: 60, minSample: 0, description: 'El respaldo nocturno falló' },
   heartbeat_missed: { enabled: true, threshold: 26, unit: 'hours since the last good backup', severity: 'high', cooldownMinutes: 360, minSample: 0, description: 'El respaldo dejó de reportarse' },
+  // Counted by the reconciliation workflow with RECONCILIATION_DRIFT_RUNS (the threshold here documents the default).
+  reconciliation_drift: { enabled: true, threshold: 3, unit: 'reconciliation runs in a row that found missing or stale payments (RECONCILIATION_DRIFT_RUNS)', severity: 'high', cooldownMinutes: 60, minSample: 0, description: 'Las notificaciones de MercadoPago parecen rotas' },
 };
 
 export const alertRulesSchema = overridesOf(ALERT_RULE_NAMES, ruleSettings, DEFAULT_ALERT_RULES);

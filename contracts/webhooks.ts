@@ -10,7 +10,7 @@ export const mercadoPagoNotificationWorkflow = workflowRef<(n: MercadoPagoNotifi
 export interface MercadoPagoNotification {
   /** Our event id: `mp-<notification id>` (or `mp-ipn-<topic>-<id>` for legacy IPN hints). */
   eventId: string;
-  source: 'webhook' | 'ipn';
+  source: 'webhook' | 'ipn' | 'reconciliation';
   type: string;
   action?: string;
   /** The payment id (data.id) to fetch: the notification body is never trusted for state. */

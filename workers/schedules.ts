@@ -16,6 +16,7 @@ import {
   opsRetentionWorkflow,
   weeklyDigestWorkflow,
 } from '../contracts/ops';
+import { RECONCILIATION_SCHEDULE_ID, reconcilePaymentsWorkflow } from '../contracts/reconciliation';
 import type { WorkflowRef } from '../contracts/workflow-ref';
 
 export const PAYOUT_SCHEDULE_ID = 'commission-payout-monthly';
@@ -47,6 +48,8 @@ export function productSchedules(config: Config): ScheduleOptions[] {
     ops(OPS_SCHEDULE_IDS.ghlTokenRefresh, goHighLevelTokenRefreshWorkflow, { intervals: [{ every: `${config.GHL_TOKEN_REFRESH_HOURS}h` }] }),
     // Sent once per ISO week whatever runs it, so a run missed while Temporal was down may catch up for a day.
     { ...ops(OPS_SCHEDULE_IDS.weeklyDigest, weeklyDigestWorkflow, { cronExpressions: [config.DIGEST_CRON], timezone: tz }), policies: { overlap: 'SKIP', catchupWindow: '1 day' } },
+    // MercadoPago's payments search against our projection; each run's window overlaps the last one's, so a skipped run loses nothing.
+    ops(RECONCILIATION_SCHEDULE_ID, reconcilePaymentsWorkflow, { intervals: [{ every: `${config.RECONCILIATION_INTERVAL_MINUTES}m` }] }),
     {
       scheduleId: PAYOUT_SCHEDULE_ID,
       spec: { cronExpressions: [config.PAYOUT_SCHEDULE_CRON], timezone: config.SCHEDULE_TIMEZONE },

@@ -5,6 +5,7 @@ import { createEmailActivities } from '../activities/email/activities';
 import { createDigestEmailActivities } from '../activities/email/weekly-digest';
 import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
+import { createReconciliationActivities } from '../activities/mercadopago/reconciliation';
 import { createCommissionStoreActivities, createPayoutActivities } from '../activities/mongodb/commissions';
 import { createHealthCheckActivities, createIncidentActivities, createMetricsActivities, createRetentionActivities, createWeeklyDigestStoreActivities } from '../activities/mongodb/ops';
 import { createOrderStoreActivities, createStockActivities } from '../activities/mongodb/orders';
@@ -32,6 +33,7 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createWebhookEventActivities(config),
         ...createAlertingActivities(config),
         ...createOrderRoutingActivities(),
+        ...createReconciliationActivities(config),
       };
     case 'gohighlevel':
       return createGoHighLevelActivities(config);

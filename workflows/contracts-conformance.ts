@@ -9,6 +9,7 @@ import type { commissionLifecycleWorkflow, commissionPayoutBatchWorkflow } from 
 import type { databaseBackupWorkflow, goHighLevelTokenRefreshWorkflow, healthMonitorWorkflow, incidentLifecycleWorkflow, metricsSnapshotWorkflow, opsRetentionWorkflow, weeklyDigestWorkflow } from '../contracts/ops';
 import type { closedOrderPaymentsWorkflow, orderCheckoutWorkflow } from '../contracts/orders';
 import type { mercadoPagoNotificationWorkflow } from '../contracts/webhooks';
+import type { reconcilePaymentsWorkflow } from '../contracts/reconciliation';
 import type * as Bundle from '.';
 
 type Exported = typeof Bundle;
@@ -28,4 +29,5 @@ export type ContractsConform = [
   Assert<Conforms<typeof opsRetentionWorkflow>>,
   Assert<Conforms<typeof goHighLevelTokenRefreshWorkflow>>,
   Assert<Conforms<typeof weeklyDigestWorkflow>>,
+  Assert<Conforms<typeof reconcilePaymentsWorkflow>>,
 ];

@@ -10,6 +10,7 @@ export { opsRetention } from './ops/ops-retention';
 export { goHighLevelTokenRefresh } from './ops/gohighlevel-token-refresh';
 export { weeklyDigest } from './ops/weekly-digest';
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
+export { reconcilePayments } from './payments/reconcile-payments';
 export { orderCheckout } from './orders/order-checkout';
 export { closedOrderPayments } from './orders/closed-order-payments';
 export { commissionLifecycle } from './commissions/commission-lifecycle';

@@ -89,3 +89,15 @@ export const wholeDatabaseJob: ActivityOptions = {
   startToCloseTimeout: '1 hour',
   retry: { initialInterval: '1 minute', backoffCoefficient: 2, maximumInterval: '5 minutes', maximumAttempts: 3 },
 };
+
+/**
+ * A reconciliation batch (a few MercadoPago search pages, the projection reads, the starts of the
+ * webhook pipeline's workflows, a short wait for them): heartbeats, and a few retries minutes apart;
+ * then the run fails and the next scheduled run covers its window again (the window only moves on
+ * when a run completes).
+ */
+export const reconciliationBatch: ActivityOptions = {
+  startToCloseTimeout: '10 minutes',
+  heartbeatTimeout: '1 minute',
+  retry: { initialInterval: '10 seconds', backoffCoefficient: 3, maximumInterval: '5 minutes', maximumAttempts: 5 },
+};

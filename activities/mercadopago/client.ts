@@ -45,6 +45,23 @@ export interface Refund {
   status: string;
 }
 
+/** GET /v1/payments/search query (MercadoPago's names in the URL; ISO 8601 dates). */
+export interface PaymentSearchQuery {
+  range: 'date_created' | 'date_last_updated' | 'date_approved' | 'money_release_date';
+  beginDate: string;
+  endDate: string;
+  sort: 'date_approved' | 'date_created' | 'date_last_updated' | 'id' | 'money_release_date';
+  criteria: 'asc' | 'desc';
+  offset: number;
+  limit: number;
+}
+
+/** MercadoPago's search answer: `{ paging: { total, limit, offset }, results }`. */
+export interface PaymentSearchPage {
+  paging: { total: number; limit: number; offset: number };
+  results: MercadoPagoPayment[];
+}
+
 export interface MercadoPagoClientConfig {
   baseUrl: string;
   accessToken: string;
@@ -68,6 +85,20 @@ export class MercadoPagoClient {
   /** A chargeback case (GET /v1/chargebacks/{id}): `payments` are the ids of the payments it disputes. */
   getChargeback(id: string): Promise<{ id: string | number; payments: (string | number)[]; amount?: number; currency?: string }> {
     return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'GET', path: `/v1/chargebacks/${encodeURIComponent(id)}`, headers: this.headers() });
+  }
+
+  /** GET /v1/payments/search: one page of payments, in MercadoPago's paging shape. */
+  searchPayments(q: PaymentSearchQuery): Promise<PaymentSearchPage> {
+    const query = new URLSearchParams({
+      range: q.range,
+      begin_date: q.beginDate,
+      end_date: q.endDate,
+      sort: q.sort,
+      criteria: q.criteria,
+      offset: String(q.offset),
+      limit: String(q.limit),
+    });
+    return providerCall({ provider: 'mercadopago', baseUrl: this.cfg.baseUrl, method: 'GET', path: `/v1/payments/search?${query}`, headers: this.headers() });
   }
 
   /** The same idempotency key returns the same preference, so a retried activity makes one checkout. */

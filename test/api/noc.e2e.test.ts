@@ -346,6 +346,7 @@ function requestFor(ep: Endpoint): { path: string; body?: unknown; token?: strin
     'POST /api/v1/maintenance-windows': { body: { start: new Date().toISOString(), end: new Date(Date.now() + 60_000).toISOString(), rules: [], reason: 'table' } },
     'DELETE /api/v1/maintenance-windows/:id': { path: `/api/v1/maintenance-windows/${fx.maintenanceWindow}` },
     'POST /api/v1/api-keys': { body: { name: 'table', role: 'viewer' } },
+    'GET /api/v1/reconciliation/reports/:date': { path: `/api/v1/reconciliation/reports/${new Date().toISOString().slice(0, 10)}` },
     'DELETE /api/v1/api-keys/:id': { path: `/api/v1/api-keys/${fx.revocableKey}` },
   };
   const s = special[`${ep.method.toUpperCase()} ${ep.path}`] ?? {};

@@ -23,6 +23,7 @@ import { UnmatchedPayment } from './unmatched-payment';
 import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 import { WeeklyDigest } from './weekly-digest';
+import { ReconciliationReport, ReconciliationRun, ReconciliationState } from './reconciliation';
 
 export const ALL_MODELS = [
   AccessAudit,
@@ -60,6 +61,9 @@ export const ALL_MODELS = [
   User,
   WebhookEvent,
   WeeklyDigest,
+  ReconciliationState,
+  ReconciliationRun,
+  ReconciliationReport,
 ];
 
 /**
