@@ -37,12 +37,12 @@ after(async () => {
 
 const api = (p: string) => `${stack.apiUrl}/api/v1${p}`;
 
-async function createPreference(i: number, unitPrice: number) {
+async function createPreference(i: number, unitPrice: number, currency = 'ARS') {
   const res = await fetch(`${stack.sandboxUrl}/mercadopago/checkout/preferences`, {
     method: 'POST',
     headers: { authorization: `Bearer ${SANDBOX_SECRETS.MERCADOPAGO_ACCESS_TOKEN}`, 'content-type': 'application/json' },
     // No external_reference: payments outside any order (no order workflow reacts to them).
-    body: JSON.stringify({ items: [{ id: `recon-${i}`, title: `Recon ${i}`, quantity: 1, unit_price: unitPrice, currency_id: 'ARS' }], notification_url: `${stack.apiUrl}/webhooks/mercadopago` }),
+    body: JSON.stringify({ items: [{ id: `recon-${i}`, title: `Recon ${i}`, quantity: 1, unit_price: unitPrice, currency_id: currency }], notification_url: `${stack.apiUrl}/webhooks/mercadopago` }),
   });
   assert.equal(res.status, 201);
   return ((await res.json()) as { id: string }).id;
@@ -150,4 +150,75 @@ test('30 % of notifications lost: one reconciliation run stores every payment at
   const afterTwo = await http('GET', api(`/reconciliation/reports/${day}`), { headers: auth });
   assert.equal(afterTwo.body.runs, 2);
   assert.equal(afterTwo.body.drift_runs, 1);
+});
+
+const MP = { authorization: `Bearer ${SANDBOX_SECRETS.MERCADOPAGO_ACCESS_TOKEN}` };
+const cents = (n: number) => Math.round(n * 100);
+
+test('money truth: 200 mixed payments (approved, rejected, refunded in part and in full, from the panel and by API, charged back) with 30 % of notifications lost — after one run every payment is stored at its final state and gross, refunded, charged back and net per currency equal MercadoPago\'s own sums to the minor unit', async () => {
+  await admin.dropWebhooks({ probability: 0.3, seed: 15 });
+  const ids: string[] = [];
+  for (let i = 0; i < 200; i++) {
+    const currency = i % 2 === 0 ? 'ARS' : 'BRL';
+    const pref = await createPreference(1000 + i, 100 + i * 3 + 0.37, currency);
+    const kind = i % 7;
+    const paid = await admin.payPreference(pref, { status: kind === 1 ? 'rejected' : 'approved', payer_email: `truth-${i}@example.com` });
+    const id = paid.payment.id;
+    ids.push(String(id));
+    if (kind === 2) await admin.refundFromDashboard(id, { amount: 10.01 }); // partial, from the panel
+    if (kind === 3) await admin.refundFromDashboard(id); // full, from the panel
+    if (kind === 4) {
+      await admin.refundFromDashboard(id, { amount: 5.5 });
+      await admin.refundFromDashboard(id, { amount: 1.25 }); // two partial refunds
+    }
+    if (kind === 5) await admin.chargeback(id);
+    if (kind === 6) {
+      // A refund by API (as our refund activity makes them), partial.
+      const r = await fetch(`${stack.sandboxUrl}/mercadopago/v1/payments/${id}/refunds`, { method: 'POST', headers: { ...MP, 'content-type': 'application/json', 'x-idempotency-key': `truth-${id}` }, body: JSON.stringify({ amount: 20 }) });
+      assert.equal(r.status, 201, await r.text());
+    }
+  }
+  await admin.clearWebhookDrops();
+  const lost = await admin.notifications({ dropped: true });
+  assert.ok(lost.dropped > 20, `notifications lost: ${lost.dropped}`);
+
+  const result = await runReconciliation();
+  assert.ok(result.counts.missing + result.counts.stale > 0, 'the run found what the lost notifications left behind');
+
+  // MercadoPago's own record of every payment in the sandbox (this test's and the one before).
+  const all: any[] = [];
+  for (let offset = 0; ; offset += 1000) {
+    const page = (await (await fetch(`${stack.sandboxUrl}/mercadopago/v1/payments/search?limit=1000&offset=${offset}&begin_date=NOW-1DAYS&end_date=NOW`, { headers: MP })).json()) as any;
+    all.push(...page.results);
+    if (all.length >= page.paging.total) break;
+  }
+  const collected = (p: any) => ['approved', 'refunded', 'charged_back', 'in_mediation'].includes(p.status);
+  const sums: Record<string, { gross: number; refunded: number; chargedBack: number }> = {};
+  for (const p of all) {
+    const s = (sums[p.currency_id] ??= { gross: 0, refunded: 0, chargedBack: 0 });
+    if (!collected(p)) continue;
+    const refunded = (p.refunds ?? []).filter((r: any) => r.status === 'approved').reduce((n: number, r: any) => n + cents(r.amount), 0);
+    s.gross += cents(p.transaction_amount);
+    s.refunded += refunded;
+    if (p.status === 'charged_back' && p.status_detail !== 'reimbursed') s.chargedBack += cents(p.transaction_amount) - refunded;
+  }
+
+  await waitFor('every payment stored at MercadoPago\'s final state, refunds included', async () => {
+    const stored = new Map((await db.collection('payments').find({}).toArray()).map((p) => [String(p._id), p]));
+    const off = all.filter((p) => {
+      const s = stored.get(String(p.id));
+      return !s || s.status !== p.status || s.refundedMinor !== (p.refunds ?? []).filter((r: any) => r.status === 'approved').reduce((n: number, r: any) => n + cents(r.amount), 0);
+    });
+    assert.deepEqual(off.map((p) => p.id), []);
+  }, { timeoutMs: 180_000 });
+
+  await waitFor('the figures equal MercadoPago\'s sums', async () => {
+    const f = (await http('GET', api('/dashboard/metrics/realtime'), { headers: auth })).body.data;
+    for (const [cur, s] of Object.entries(sums)) {
+      assert.equal(cents(f.processed_today[cur] ?? 0), s.gross, `${cur} gross`);
+      assert.equal(cents(f.refunded_today[cur] ?? 0), s.refunded, `${cur} refunded`);
+      assert.equal(cents(f.charged_back_today[cur] ?? 0), s.chargedBack, `${cur} charged back`);
+      assert.equal(cents(f.net_processed_today[cur] ?? 0), s.gross - s.refunded - s.chargedBack, `${cur} net`);
+    }
+  }, { timeoutMs: 60_000 });
 });
