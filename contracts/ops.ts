@@ -245,11 +245,13 @@ export interface OpsRetentionReport {
 }
 
 /** Alert rules raised by business workflows (a failed step waiting for a person, a pending approval). */
-export const BUSINESS_ALERT_RULES = ['webhook_processing_failed', 'order_step_failed', 'commission_approval_pending'] as const;
+/** A step waiting for a person: they share one runbook, failed-step.md. */
+const FAILED_STEP_RULES = ['webhook_processing_failed', 'order_step_failed', 'commission_approval_pending'] as const;
+export const BUSINESS_ALERT_RULES = [...FAILED_STEP_RULES, 'unmatched_payment'] as const;
 
 /** The runbook page an incident of `rule` links to (every one exists: test/ops/runbooks.test.ts). */
 export function runbookFor(rule: string): string {
-  const page = (BUSINESS_ALERT_RULES as readonly string[]).includes(rule) ? 'failed-step' : rule.replace(/_/g, '-');
+  const page = (FAILED_STEP_RULES as readonly string[]).includes(rule) ? 'failed-step' : rule.replace(/_/g, '-');
   return `docs/runbooks/${page}.md`;
 }
 
