@@ -9,7 +9,7 @@
  * Bad values are refused with 400 and MercadoPago's cause codes (1 Params Error, 1000 rows over
  * the limit, 1001 date format, 1003 sort, 1004 criteria).
  */
-import { mpError } from './mercadopago';
+import { mpError } from './mercadopago-errors';
 import type { SandboxState } from './state';
 
 export const SEARCH_SORTS = ['date_approved', 'date_created', 'date_last_updated', 'id', 'money_release_date'] as const;

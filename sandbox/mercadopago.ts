@@ -10,15 +10,10 @@ import { recordAndInjectFaults } from './faults';
 import { COLLECTOR_ID, applyRefund, fromCents, isCents, remainingCents, toCents, touch } from './mercadopago-money';
 import { parseSearch, searchPayments } from './mercadopago-search';
 import type { SandboxState } from './state';
+import { mpError } from './mercadopago-errors';
 
 export { COLLECTOR_ID };
 
-export function mpError(status: number, message: string, error = defaultErrorCode(status), cause: { code: number; description: string }[] = []) {
-  return { message, error, status, cause };
-}
-function defaultErrorCode(status: number) {
-  return ({ 400: 'bad_request', 401: 'unauthorized', 403: 'forbidden', 404: 'not_found', 409: 'conflict', 422: 'unprocessable_entity', 423: 'locked', 429: 'too_many_requests' } as Record<number, string>)[status] ?? 'internal_error';
-}
 const send = (res: Response, status: number, message: string, error?: string) => res.status(status).json(mpError(status, message, error));
 const paymentNotFound = (res: Response) => res.status(404).json(mpError(404, 'Payment not found', 'not_found', [{ code: 2000, description: 'Payment not found' }]));
 

@@ -1,5 +1,16 @@
 /** The sandbox's in-memory world: provider records, injected faults, and a log of every call. */
 
+/** A message the sandbox's Twilio accepted (the SMS sink). */
+export interface SentSms {
+  sid: string;
+  to: string;
+  from: string | null;
+  messagingServiceSid: string | null;
+  body: string;
+  numSegments: number;
+  at: string;
+}
+
 export type ProviderName = 'mercadopago' | 'gohighlevel' | 'slack' | 'twilio';
 
 export interface Fault {
@@ -95,7 +106,7 @@ export class SandboxState {
   /** Messages posted to the Slack incoming-webhook sink. */
   slack: { text: string; body: unknown; at: string }[] = [];
   /** Messages accepted by the Twilio Messages API. */
-  sms: import('./twilio').SentSms[] = [];
+  sms: SentSms[] = [];
   faults: Fault[] = [];
   calls: CallRecord[] = [];
   // Seeded from the clock so ids never repeat across sandbox restarts, while Temporal and MongoDB

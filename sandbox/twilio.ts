@@ -11,20 +11,10 @@ import { randomBytes } from 'node:crypto';
 import express, { Router, type Response } from 'express';
 import { E164, smsSegments } from '../common/sms';
 import { recordAndInjectFaults } from './faults';
-import type { SandboxState } from './state';
+import type { SandboxState, SentSms } from './state';
 
 export const TWILIO_API_VERSION = '2010-04-01';
 const MAX_BODY = 1600;
-
-export interface SentSms {
-  sid: string;
-  to: string;
-  from: string | null;
-  messagingServiceSid: string | null;
-  body: string;
-  numSegments: number;
-  at: string;
-}
 
 export function twilioError(status: number, code: number, message: string) {
   return { code, message, more_info: `https://www.twilio.com/docs/errors/${code}`, status };
