@@ -124,18 +124,11 @@ export function addCounts(a: ReconciliationCounts, b: ReconciliationCounts): Rec
 }
 
 /** The daily report (per day in SCHEDULE_TIMEZONE), as kept and as the API answers it. */
-export interface ReconciliationDailyReport {
+export interface ReconciliationDailyReport extends ReconciliationCounts {
   date: string;
   timezone: string;
   runs: number;
   driftRuns: number;
-  seen: number;
-  missing: number;
-  stale: number;
-  dispatched: number;
-  alreadyDispatched: number;
-  fixed: number;
-  byCurrency: Record<string, CurrencyTotals>;
   firstRunAt: string;
   lastRunAt: string;
   /** The earliest window start and latest window end of the day's runs. */

@@ -9,7 +9,6 @@ import { countEvent, counterKey } from '../persistence/counters';
 import { moneyStory, wasCollected, type MoneyStory } from './money-story';
 import { toMinor } from './minor-units';
 
-export { toMinor };
 
 const ALL_GRANULARITIES = ['m5', 'h', 'd', 'mo'] as const;
 

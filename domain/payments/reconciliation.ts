@@ -10,7 +10,7 @@
 import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
 import { WorkflowIdReusePolicy } from '@temporalio/common';
 import type { Config } from '../../common/config';
-import { isCurrency, MoneyError, toMinorUnits } from '../../common/money';
+import { toMinor } from './minor-units';
 import {
   addCounts,
   emptyCounts,
@@ -73,18 +73,6 @@ export function classify(stored: { version?: number; status?: string } | null | 
   // A newer stored state is ahead of this search result, not behind it.
   if (storedVersion < version || (storedVersion === version && stored.status !== mp.status)) return 'stale';
   return 'in_sync';
-}
-
-/** Integer minor units of a provider amount (CLP and COP have none); unknown currencies in cents. */
-export function amountMinor(amount: number, currency: string): number {
-  if (isCurrency(currency)) {
-    try {
-      return toMinorUnits(amount, currency);
-    } catch (err) {
-      if (!(err instanceof MoneyError)) throw err;
-    }
-  }
-  return Math.round(amount * 100);
 }
 
 /** The next cursor after a page sorted ascending by date_last_updated (keyset, offset only within a tie). */
@@ -286,7 +274,7 @@ export async function reconcileBatch(deps: {
     const stored = await read(results.map((p) => String(p.id)));
     for (let i = 0; i < results.length; i++) {
       const p = results[i];
-      const minor = amountMinor(p.transaction_amount, p.currency_id);
+      const minor = toMinor(p.transaction_amount, p.currency_id);
       const cur = (counts.byCurrency[p.currency_id] ??= { seen: 0, seenAmountMinor: 0, drift: 0, driftAmountMinor: 0 });
       counts.seen++;
       cur.seen++;
