@@ -89,7 +89,7 @@ export function createApp(deps: AppDeps) {
     res.type(registry.contentType).send(await registry.metrics());
   });
   app.use(deepHealthRouter(deps));
-  app.use(authRouter({ config, tokens }));
+  app.use(authRouter({ config, tokens, log: deps.log }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
   app.use(methodNotAllowed(app));
