@@ -16,6 +16,7 @@ import { openApiDocument } from './openapi';
 import { callerKey, requestLimit } from './rate-limit';
 import { methodNotAllowed, refuseHostileJson, requireJsonBodies } from './request-guards';
 import { accessRouter } from './routes/access';
+import { adminRouter } from './routes/admin';
 import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
 import { ordersRouter } from './routes/orders';
@@ -92,6 +93,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRouter({ config, tokens, log: deps.log }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
+  app.use('/api/v1', adminRouter(deps));
   app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -8,6 +8,7 @@ import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, counterKey } from '../persistence/counters';
 import { moneyStory, wasCollected, type MoneyStory } from './money-story';
 import { toMinor } from './minor-units';
+import { salesCounters } from '../analytics/sales';
 
 
 const ALL_GRANULARITIES = ['m5', 'h', 'd', 'mo'] as const;
@@ -42,6 +43,15 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
       await count(`chargeback:${p.paymentId}`, new Date(), { [`chargedBack.${cur}`]: chargedBackMinor, chargebacks: 1 });
       if (story.reimbursed) await count(`chargeback-reimbursed:${p.paymentId}`, new Date(), { [`reimbursed.${cur}`]: chargedBackMinor });
     }
+    // The same refunds and chargeback against the order's sales (only if this payment paid it).
+    await salesCounters(config).countReversals({
+      paymentId: p.paymentId,
+      orderNumber: p.externalReference ?? undefined,
+      currency: p.currency,
+      refunds: story.refunds,
+      chargedBackMinor: p.status === 'charged_back' ? Math.max(0, story.collectedMinor - story.refundedMinor) : 0,
+      reimbursed: story.reimbursed,
+    });
   }
 
   return {
