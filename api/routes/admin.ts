@@ -53,12 +53,20 @@ export const patchUserBody = z
   .object({ role: z.enum(USER_ROLES).optional(), status: z.enum(USER_STATUSES).optional() })
   .strict()
   .refine((b) => b.role !== undefined || b.status !== undefined, { message: 'send role or status', path: ['role'] });
+/** One value or several, comma-separated; an unknown value is named against the parameter itself. */
 const csvList = <T extends readonly [string, ...string[]]>(values: T) =>
   z
     .string()
     .max(500)
-    .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean))
-    .pipe(z.array(z.enum(values)).min(1));
+    .transform((s, ctx) => {
+      const list = s.split(',').map((x) => x.trim()).filter(Boolean);
+      const bad = list.filter((x) => !values.includes(x));
+      if (list.length === 0 || bad.length > 0) {
+        ctx.addIssue({ code: 'custom', message: `${bad.length ? `unknown ${bad.join(', ')}; ` : ''}one or more of ${values.join(', ')}` });
+        return z.NEVER;
+      }
+      return list as T[number][];
+    });
 export const adminOrdersQuery = z
   .object({
     status: csvList(ORDER_STATUSES).optional().describe('one status or several, comma-separated'),

@@ -89,6 +89,25 @@ function lineIncrements(items: SaleLine[], categories: string[], cur: string, pa
   return inc;
 }
 
+/** What a paid order adds to its day bucket (pure: the bench seeds history with it too). */
+export function saleIncrements(o: Pick<PaidOrder, 'currency' | 'totalMinor' | 'items' | 'fromCart'>, categories: string[]): Record<string, number> {
+  const cur = counterKey(o.currency);
+  const parts = allocate(o.totalMinor, o.items.map((i) => i.lineTotalMinor));
+  return {
+    [`orders.${cur}`]: 1,
+    [`gross.${cur}`]: o.totalMinor,
+    ...(o.fromCart ? { [`fromCart.${cur}`]: 1 } : {}),
+    ...lineIncrements(o.items, categories, cur, parts, 'sales', true),
+  };
+}
+
+/** What money taken back from a paid order (refund, chargeback; negative: reimbursed) adds to its day bucket. */
+export function refundIncrements(o: { currency: string; items: SaleLine[] }, categories: string[], amountMinor: number): Record<string, number> {
+  const cur = counterKey(o.currency);
+  const parts = allocate(amountMinor, o.items.map((i) => i.lineTotalMinor));
+  return { [`refunds.${cur}`]: amountMinor, ...lineIncrements(o.items, categories, cur, parts, 'refunds', false) };
+}
+
 export function salesCounters(config: Pick<Config, 'SCHEDULE_TIMEZONE'>) {
   const count = (claimKey: string, at: Date, inc: Record<string, number>) =>
     countEvent({ family: 'sales', at, granularities: ['d'], timeZone: config.SCHEDULE_TIMEZONE, claimKey, inc });
@@ -96,15 +115,7 @@ export function salesCounters(config: Pick<Config, 'SCHEDULE_TIMEZONE'>) {
   return {
     /** Counts a paid order once (its claim `sale:<number>`, on the day it was paid). */
     async countPaidOrder(o: PaidOrder): Promise<boolean> {
-      const cur = counterKey(o.currency);
-      const categories = await categoriesOf(o.items);
-      const parts = allocate(o.totalMinor, o.items.map((i) => i.lineTotalMinor));
-      return count(`sale:${o.orderNumber}`, new Date(o.paidAt), {
-        [`orders.${cur}`]: 1,
-        [`gross.${cur}`]: o.totalMinor,
-        ...(o.fromCart ? { [`fromCart.${cur}`]: 1 } : {}),
-        ...lineIncrements(o.items, categories, cur, parts, 'sales', true),
-      });
+      return count(`sale:${o.orderNumber}`, new Date(o.paidAt), saleIncrements(o, await categoriesOf(o.items)));
     },
 
     /**
@@ -123,12 +134,8 @@ export function salesCounters(config: Pick<Config, 'SCHEDULE_TIMEZONE'>) {
       if (!p.orderNumber) return;
       const order = await Order.findById(p.orderNumber, { items: 1, currency: 1, payment: 1 }).lean<{ items: SaleLine[]; currency: string; payment?: { paymentId?: string } }>();
       if (!order || order.payment?.paymentId !== p.paymentId) return;
-      const cur = counterKey(order.currency);
       const categories = await categoriesOf(order.items);
-      const taken = async (claimKey: string, at: Date, amount: number) => {
-        const parts = allocate(amount, order.items.map((i) => i.lineTotalMinor));
-        await count(claimKey, at, { [`refunds.${cur}`]: amount, ...lineIncrements(order.items, categories, cur, parts, 'refunds', false) });
-      };
+      const taken = (claimKey: string, at: Date, amount: number) => count(claimKey, at, refundIncrements(order, categories, amount));
       for (const r of p.refunds) {
         if (!(r.amountMinor > 0)) continue;
         const d = r.dateCreated ? new Date(r.dateCreated) : undefined;
