@@ -119,19 +119,20 @@ export function salesCounters(config: Pick<Config, 'SCHEDULE_TIMEZONE'>) {
     },
 
     /**
-     * Counts money taken back from an order's paying payment: each refund by its id on its day, a
-     * chargeback once per payment (and its reimbursement as a negative refund). Payments that did
-     * not pay an order (duplicates, late payments) were never sales, so their refunds are not here.
+     * Counts money taken back from an order's paying payment, as the payment store first sees it
+     * (it passes only what is new against the stored payment, before writing it): each refund by its
+     * id on its day, a chargeback once per payment, and its reimbursement (negative) if MercadoPago
+     * decides for us. Payments that did not pay an order (duplicates, late payments) were never
+     * sales, so their refunds are not counted here.
      */
     async countReversals(p: {
       paymentId: string;
       orderNumber?: string;
-      currency: string;
       refunds: { refundId: string | number; amountMinor: number; dateCreated?: string | Date }[];
       chargedBackMinor?: number;
-      reimbursed?: boolean;
+      reimbursedMinor?: number;
     }): Promise<void> {
-      if (!p.orderNumber) return;
+      if (!p.orderNumber || (p.refunds.length === 0 && !p.chargedBackMinor && !p.reimbursedMinor)) return;
       const order = await Order.findById(p.orderNumber, { items: 1, currency: 1, payment: 1 }).lean<{ items: SaleLine[]; currency: string; payment?: { paymentId?: string } }>();
       if (!order || order.payment?.paymentId !== p.paymentId) return;
       const categories = await categoriesOf(order.items);
@@ -141,10 +142,8 @@ export function salesCounters(config: Pick<Config, 'SCHEDULE_TIMEZONE'>) {
         const d = r.dateCreated ? new Date(r.dateCreated) : undefined;
         await taken(`sales-refund:${r.refundId}`, d && !Number.isNaN(d.getTime()) ? d : new Date(), r.amountMinor);
       }
-      if (p.chargedBackMinor && p.chargedBackMinor > 0) {
-        await taken(`sales-chargeback:${p.paymentId}`, new Date(), p.chargedBackMinor);
-        if (p.reimbursed) await taken(`sales-chargeback-reimbursed:${p.paymentId}`, new Date(), -p.chargedBackMinor);
-      }
+      if (p.chargedBackMinor && p.chargedBackMinor > 0) await taken(`sales-chargeback:${p.paymentId}`, new Date(), p.chargedBackMinor);
+      if (p.reimbursedMinor && p.reimbursedMinor > 0) await taken(`sales-chargeback-reimbursed:${p.paymentId}`, new Date(), -p.reimbursedMinor);
     },
   };
 }
