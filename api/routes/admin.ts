@@ -297,16 +297,18 @@ export function adminRouter(deps: { config: Pick<Config, 'SCHEDULE_TIMEZONE'> })
       ...(coupon ? { 'coupon.code': coupon } : {}),
       ...(payment_status ? { 'payment.status': { $in: payment_status } } : {}),
     };
+    // `coupon` and `fromCart` are written by the cart checkout; until the schema names them, mongoose must not strip them from the filter.
+    const loose = { strictQuery: false } as const;
     const projection = { status: 1, customer: 1, items: 1, currency: 1, totalMinor: 1, payment: 1, coupon: 1, fromCart: 1, createdAt: 1, updatedAt: 1 };
     if (csvRequested(req, q.data.format)) {
-      const docs = await Order.find(filter, projection).sort({ createdAt: -1, _id: -1 }).limit(MAX_CSV_ROWS).lean<OrderRow[]>();
+      const docs = await Order.find(filter, projection, loose).sort({ createdAt: -1, _id: -1 }).limit(MAX_CSV_ROWS).lean<OrderRow[]>();
       const csv = stringify(docs.map((d) => orderCsvRow(presentOrderRow(d))), { header: true, columns: ORDER_CSV_COLUMNS, cast: { boolean: (b) => (b ? 'true' : 'false') } });
       res.type('text/csv').setHeader('content-disposition', 'attachment; filename="orders.csv"').send(csv);
       return;
     }
     const [docs, matching] = await Promise.all([
-      Order.find(filter, projection).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * page_size).limit(page_size).lean<OrderRow[]>(),
-      Order.countDocuments(filter),
+      Order.find(filter, projection, loose).sort({ createdAt: -1, _id: -1 }).skip((page - 1) * page_size).limit(page_size).lean<OrderRow[]>(),
+      Order.countDocuments(filter).setOptions(loose),
     ]);
     const items = docs.map(presentOrderRow);
     res.json({ items, page, page_size, total: matching, pages: Math.ceil(matching / page_size), page_totals: totalsByCurrency(items) });
