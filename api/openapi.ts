@@ -8,6 +8,7 @@ import { createDocument } from 'zod-openapi';
 import { API_KEY_ROLES } from '../domain/persistence/models/api-key';
 import type { Role } from './auth/principal';
 import * as access from './routes/access';
+import * as adminRoutes from './routes/admin';
 import * as affiliates from './routes/affiliates';
 import * as cart from './routes/cart';
 import * as coupons from './routes/coupons';
@@ -93,6 +94,10 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/auth/refresh', 'public', 'auth', 'Exchange a refresh token (rotated on use)', { body: auth.refreshBody }),
   e('post', '/auth/logout', user, 'auth', 'Revoke the access token and, if given, the refresh token', { body: auth.logoutBody, ok: [204] }),
   e('get', '/auth/me', user, 'auth', 'The signed-in user'),
+  e('patch', '/auth/me', user, 'auth', 'Update the signed-in user: name, phone (null removes it)', { body: auth.updateMeBody }),
+  e('post', '/auth/change-password', user, 'auth', "Change the password (current one required): ends every session, this one included, and answers new tokens for this one", { body: auth.changePasswordBody }),
+  e('post', '/auth/forgot-password', 'public', 'auth', 'Email a single-use reset link (1 h) if the account exists; the same 202 and body either way', { body: auth.forgotPasswordBody, ok: [202] }),
+  e('post', '/auth/reset-password', 'public', 'auth', 'Set a new password with a reset token (registration rules); ends every session; 400 for a used, expired or unknown token', { body: auth.resetPasswordBody }),
 
   e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery, response: listOf(productResponse, 'next_after') }),
   e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock', { response: productResponse }),
@@ -173,6 +178,12 @@ export const ENDPOINTS: Endpoint[] = [
   e('get', v1('/api-keys'), admin, 'access', 'API keys (never their secrets)'),
   e('delete', v1('/api-keys/:id'), admin, 'access', 'Revoke an API key'),
   e('get', v1('/audit'), admin, 'access', 'The access audit log', { query: access.auditQuery }),
+
+  e('get', v1('/admin/dashboard'), admin, 'admin', 'KPIs for today and this month (orders, revenue net of refunds, average order value, carts converted per currency; top products), low stock, pending fulfilments, open incidents', { query: adminRoutes.dashboardQuery }),
+  e('get', v1('/admin/users'), admin, 'admin', 'Accounts: search by email or name, filter by role and status, pages', { query: adminRoutes.usersQuery }),
+  e('patch', v1('/admin/users/:id'), admin, 'admin', "Change an account's role or status; a deactivated account's tokens stop working at once; 409 for oneself", { body: adminRoutes.patchUserBody }),
+  e('get', v1('/admin/orders'), admin, 'admin', 'Orders with advanced filters and page totals per currency; CSV with format=csv or Accept: text/csv', { query: adminRoutes.adminOrdersQuery }),
+  e('get', v1('/admin/analytics'), admin, 'admin', 'Sales, units, refunds and net per currency by day, week or month and by product or category (from day buckets); CSV with format=csv or Accept: text/csv', { query: adminRoutes.analyticsQuery }),
 ];
 
 const openApiPath = (p: string) => p.replace(/:(\w+)/g, '{$1}');

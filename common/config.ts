@@ -82,6 +82,10 @@ export const envSchema = z
     /** When both are set, the API makes sure this admin account exists at start-up. */
     ADMIN_EMAIL: z.email().optional(),
     ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters').optional(),
+    /** The storefront's public address: password-reset links point at `<PUBLIC_BASE_URL>/reset-password?token=…`. */
+    PUBLIC_BASE_URL: url.default('http://127.0.0.1:3000'),
+    /** How long a password-reset token works (single use). */
+    PASSWORD_RESET_TTL_MINUTES: z.coerce.number().int().min(5).max(24 * 60).default(60),
     /** Where MercadoPago reaches this API (the notification_url of checkout preferences). */
     PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
 

@@ -1,13 +1,16 @@
 /**
  * Access and refresh tokens: HS256 JWTs (jose). Access tokens are short-lived and checked against
  * the revocation list on every request (logout); refresh tokens are single-use (rotation), spent by
- * inserting their jti into the same list, which only one concurrent refresh can win.
+ * inserting their jti into the same list, which only one concurrent refresh can win. Each use also
+ * reads the account by _id (one indexed lookup, alongside the revocation check): a deactivated
+ * account's tokens fail at once, a token of an older session generation (`sep`, renewed by a
+ * password reset or change) fails, and the role is the account's current one.
  */
 import { randomUUID } from 'node:crypto';
 import { errors, jwtVerify, SignJWT } from 'jose';
 import type { Config } from '../../common/config';
 import { RevokedToken } from '../../domain/persistence/models/revoked-token';
-import type { UserRole } from '../../domain/persistence/models/user';
+import { User, type UserRole } from '../../domain/persistence/models/user';
 import { isDuplicateKey } from '../../domain/persistence/write-patterns';
 
 const ISSUER = 'pagos-flow';
@@ -18,6 +21,8 @@ export interface TokenSubject {
   email: string;
   role: UserRole;
   name?: string;
+  /** The account's session generation (absent until its first password reset or change). */
+  sessionEpoch?: string | null;
 }
 
 export interface VerifiedToken extends TokenSubject {
@@ -33,7 +38,7 @@ export function createTokenService(config: Pick<Config, 'JWT_SECRET' | 'JWT_ACCE
   const key = new TextEncoder().encode(config.JWT_SECRET);
 
   async function sign(subject: TokenSubject, kind: 'access' | 'refresh', ttlSeconds: number): Promise<string> {
-    return new SignJWT({ email: subject.email, role: subject.role, kind, ...(subject.name ? { name: subject.name } : {}) })
+    return new SignJWT({ email: subject.email, role: subject.role, kind, ...(subject.name ? { name: subject.name } : {}), ...(subject.sessionEpoch ? { sep: subject.sessionEpoch } : {}) })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setSubject(subject.userId)
       .setJti(randomUUID())
@@ -61,7 +66,17 @@ export function createTokenService(config: Pick<Config, 'JWT_SECRET' | 'JWT_ACCE
       kind,
       expiresAt: new Date((payload.exp ?? 0) * 1000),
     };
-    if (await RevokedToken.exists({ _id: v.jti })) throw new TokenError(kind === 'refresh' ? 'refresh token already used or revoked' : 'token revoked');
+    const [revoked, account] = await Promise.all([
+      RevokedToken.exists({ _id: v.jti }),
+      User.findById(v.email, { userId: 1, role: 1, name: 1, status: 1, sessionEpoch: 1 }).lean(),
+    ]);
+    if (revoked) throw new TokenError(kind === 'refresh' ? 'refresh token already used or revoked' : 'token revoked');
+    if (!account || account.userId !== v.userId) throw new TokenError('account no longer exists');
+    if (account.status === 'deactivated') throw new TokenError('account deactivated');
+    if ((account.sessionEpoch ?? undefined) !== (typeof payload.sep === 'string' ? payload.sep : undefined)) throw new TokenError('session ended (password changed)');
+    v.role = account.role as UserRole;
+    v.name = account.name ?? v.name;
+    v.sessionEpoch = account.sessionEpoch ?? undefined;
     return v;
   }
 

@@ -9,6 +9,7 @@ import { ConversionRejected, conversionIdFor, refundConversion, registerConversi
 import { Order } from '../persistence/models/order';
 import { UnmatchedPayment } from '../persistence/models/unmatched-payment';
 import { insertOnce, writeByRevision } from '../persistence/write-patterns';
+import { salesCounters } from '../analytics/sales';
 import type { OrderView, PaymentUpdate } from '../../contracts/orders';
 
 
@@ -21,6 +22,17 @@ export function orderStore(config: Config, temporal: Client) {
      */
     async recordOrder(view: OrderView): Promise<void> {
       const { orderNumber, revision, createdAt, updatedAt, ...rest } = view;
+      // The sales analytics count the order when it is first recorded paid (before the write, so
+      // a retry after a failed count finds the projection still unpaid; the count's claim keeps
+      // a retry after a landed count from counting twice).
+      const paidAt = view.payment?.paidAt;
+      if (paidAt) {
+        const stored = await Order.findById(orderNumber, { 'payment.paidAt': 1 }).lean<{ payment?: { paidAt?: string } }>();
+        if (!stored?.payment?.paidAt) {
+          const extra = view as OrderView & { fromCart?: boolean };
+          await salesCounters(config).countPaidOrder({ orderNumber, currency: view.currency, totalMinor: view.totalMinor, items: view.items, paidAt, fromCart: extra.fromCart === true });
+        }
+      }
       await writeByRevision(Order, orderNumber, revision, { ...rest, orderNumber, createdAt: new Date(createdAt), updatedAt: new Date(updatedAt) });
     },
 

@@ -8,6 +8,7 @@ import { DEFAULT_TIMEZONE } from '../../common/time';
 import { countEvent, counterKey } from '../persistence/counters';
 import { moneyStory, wasCollected, type MoneyStory } from './money-story';
 import { toMinor } from './minor-units';
+import { salesCounters } from '../analytics/sales';
 
 
 const ALL_GRANULARITIES = ['m5', 'h', 'd', 'mo'] as const;
@@ -54,6 +55,20 @@ export function paymentStore(config: Pick<Config, 'SCHEDULE_TIMEZONE'> = { SCHED
     async savePayment(p: PaymentSnapshot, owner: string): Promise<SavePaymentResult> {
       const version = Date.parse(p.dateLastUpdated);
       const story = moneyStory(p, await issuedRefunds().oursAmong(p.paymentId, p.refunds ?? []));
+      // The sales analytics take what is new against the stored payment, before it is overwritten
+      // (a retry after a failed count finds it unchanged; the claims keep a retry from counting twice).
+      const before = await Payment.findById(p.paymentId, { status: 1, statusDetail: 1, 'refunds.refundId': 1 }).lean<{ status?: string; statusDetail?: string; refunds?: { refundId: string }[] }>();
+      const known = new Set((before?.refunds ?? []).map((r) => String(r.refundId)));
+      const takenBack = Math.max(0, story.collectedMinor - story.refundedMinor);
+      const newlyChargedBack = p.status === 'charged_back' && before?.status !== 'charged_back';
+      const newlyReimbursed = story.reimbursed && !(before?.status === 'charged_back' && before.statusDetail === 'reimbursed');
+      await salesCounters(config).countReversals({
+        paymentId: p.paymentId,
+        orderNumber: p.externalReference ?? undefined,
+        refunds: story.refunds.filter((r) => !known.has(String(r.refundId))),
+        chargedBackMinor: newlyChargedBack ? takenBack : 0,
+        reimbursedMinor: newlyReimbursed ? takenBack : 0,
+      });
       const doc = {
         paymentId: p.paymentId,
         status: p.status,

@@ -18,9 +18,10 @@ export type Granularity = 'm5' | 'h' | 'd' | 'mo';
 /**
  * Each family has one writing process (FerretDB's `$inc` is not atomic): the worker writes
  * payments, webhooks (outcomes of the notification workflows) and health; the API writes security
- * (refused deliveries) and deliveries (deliveries the API answers itself: ignored types and topics).
+ * (refused deliveries) and deliveries (deliveries the API answers itself: ignored types and topics);
+ * the worker writes sales (domain/analytics/sales.ts: paid orders, their refunds and chargebacks).
  */
-export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health' | 'deliveries';
+export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health' | 'deliveries' | 'sales';
 
 const pad = (n: number) => String(n).padStart(2, '0');
 

@@ -62,6 +62,9 @@ before(async () => {
   const reg = await http('POST', api('/auth/register'), { body: { email: `noc-buyer-${Date.now()}@example.com`, password: 'buyer-password-1', name: 'Compradora' } });
   customerToken = (await created(reg, 'customer')).access_token;
   // Logging out revokes the token: the access table logs out with a customer of its own.
+  // The account endpoints change their user: each gets an account of its own.
+  fx.changerToken = (await created(await http('POST', api('/auth/register'), { body: { email: `noc-changer-${Date.now()}@example.com`, password: 'changer-password-1', name: 'Cambia' } }), 'customer 3')).access_token;
+  fx.userToPatch = (await created(await http('POST', api('/auth/register'), { body: { email: `noc-patched-${Date.now()}@example.com`, password: 'patched-password-1', name: 'Editada' } }), 'customer 4')).user.id;
   fx.logoutToken = (await created(await http('POST', api('/auth/register'), { body: { email: `noc-leaver-${Date.now()}@example.com`, password: 'leaver-password-1', name: 'Se va' } }), 'customer 2')).access_token;
   const order = async () =>
     (
@@ -316,6 +319,11 @@ function requestFor(ep: Endpoint): { path: string; body?: unknown; token?: strin
     'POST /auth/login': { body: { email: 'nobody@example.com', password: 'x' } },
     'POST /auth/refresh': {},
     'POST /auth/logout': { body: {}, token: fx.logoutToken },
+    'POST /auth/forgot-password': { body: { email: 'nobody@example.com' } },
+    'POST /auth/reset-password': { body: { token: 'x'.repeat(43), password: 'a-new-password-1' } },
+    'PATCH /auth/me': { body: { name: 'Compradora' } },
+    'POST /auth/change-password': { body: { current: 'changer-password-1', new: 'changer-password-2' }, token: fx.changerToken },
+    'PATCH /api/v1/admin/users/:id': { path: `/api/v1/admin/users/${fx.userToPatch}`, body: { role: 'customer' } },
     'POST /api/v1/products': { body: { sku: `NOC-NEW-${Date.now()}`, name: 'Bombilla', price: '800.00', currency: 'ARS', stock: 3 } },
     'PATCH /api/v1/products/:sku': { body: { name: 'Mate imperial de calabaza' } },
     'POST /api/v1/products/:sku/stock': { body: { delta: 5, reason: 'restock' } },
@@ -416,7 +424,7 @@ test('every endpoint: no credentials → 401, a role not admitted → 403, the l
     } else {
       // Public: anyone, and a bad body is a 4xx naming the field, never a 500.
       const anon = await call({});
-      const ok = ep.path === '/auth/login' || ep.path === '/auth/refresh' ? anon.status === 400 || anon.status === 401 : anon.status >= 200 && anon.status < 300;
+      const ok = ep.path === '/auth/login' || ep.path === '/auth/refresh' || ep.path === '/auth/reset-password' ? anon.status === 400 || anon.status === 401 : anon.status >= 200 && anon.status < 300;
       if (!ok) failures.push(`${name} anonymous: ${anon.status} ${anon.text.slice(0, 200)}`);
     }
     checked++;

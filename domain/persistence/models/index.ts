@@ -24,6 +24,7 @@ import { UnmatchedPayment } from './unmatched-payment';
 import { User } from './user';
 import { WebhookEvent } from './webhook-event';
 import { WeeklyDigest } from './weekly-digest';
+import { PasswordResetToken, PasswordResetUse } from './password-reset';
 import { ReconciliationReport, ReconciliationRun, ReconciliationState } from './reconciliation';
 
 export const ALL_MODELS = [
@@ -67,6 +68,8 @@ export const ALL_MODELS = [
   ReconciliationReport,
   Coupon,
   CouponRedemption,
+  PasswordResetToken,
+  PasswordResetUse,
 ];
 
 /**

@@ -2,6 +2,8 @@ import { Schema, model, models, type InferSchemaType, type Model } from 'mongoos
 
 export const USER_ROLES = ['customer', 'admin'] as const;
 export type UserRole = (typeof USER_ROLES)[number];
+export const USER_STATUSES = ['active', 'deactivated'] as const;
+export type UserStatus = (typeof USER_STATUSES)[number];
 
 /**
  * A person who signs in with email and password. Keyed by the normalised email, so login is a
@@ -20,6 +22,15 @@ const userSchema = new Schema(
     /** argon2id PHC string */
     passwordHash: { type: String, required: true },
     createdAt: { type: Date, required: true },
+    /** Absent means active (accounts created before deactivation existed). */
+    status: { type: String, enum: USER_STATUSES },
+    /**
+     * The session generation every token carries (claim `sep`): a new value (password reset or
+     * change) makes every access and refresh token issued before it fail at its next use.
+     */
+    sessionEpoch: { type: String },
+    passwordChangedAt: { type: Date },
+    updatedAt: { type: Date },
   },
   { collection: 'users', versionKey: false },
 );
