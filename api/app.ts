@@ -20,6 +20,10 @@ import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
 import { ordersRouter } from './routes/orders';
 import { productsRouter } from './routes/products';
+import { categoriesRouter } from './routes/categories';
+import { reviewsRouter } from './routes/reviews';
+import { searchRouter } from './routes/search';
+import { createCatalogSearch } from '../domain/catalog/search-index';
 import { affiliatesRouter } from './routes/affiliates';
 import { commissionsRouter } from './routes/commissions';
 import { deepHealthRouter, healthRouter } from './routes/health';
@@ -40,7 +44,7 @@ export interface AppDeps {
 
 const HOUR = 3_600_000;
 /** GETs of collections: seed 003's "search endpoints" (100 per minute per caller). */
-const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit', '/reconciliation/reports']);
+const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit', '/reconciliation/reports', '/categories', '/search/products', '/search/suggestions']);
 /** Front-end assets come from npm packages in node_modules, served by us: no CDN, works offline. */
 const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 
@@ -90,8 +94,11 @@ export function createApp(deps: AppDeps) {
   });
   app.use(deepHealthRouter(deps));
   app.use(authRouter({ config, tokens }));
-  app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
+  // This process's search index: loaded on the first search, then kept fresh by polling (SEARCH_REFRESH_MS).
+  const search = createCatalogSearch({ refreshMs: config.SEARCH_REFRESH_MS, onError: (err) => deps.log.warn({ err }, 'search index refresh failed') });
+  app.use('/api/v1', productsRouter({ search }), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
+  app.use('/api/v1', categoriesRouter(), searchRouter({ search }), reviewsRouter());
   app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler(deps.log));

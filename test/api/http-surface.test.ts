@@ -120,7 +120,7 @@ test('every route the routers declare is in ENDPOINTS (so in the document and th
   for (const file of sources) {
     const text = readFileSync(path.join(ROOT, file), 'utf8');
     const mount = file.startsWith('api/routes/') && !['auth.ts', 'health.ts'].includes(path.basename(file)) ? '/api/v1' : '';
-    for (const m of text.matchAll(/(?:router|app)\.(get|post|patch|delete)\(\s*(['`])([^'`]+)\2/g)) {
+    for (const m of text.matchAll(/(?:router|app)\.(get|post|put|patch|delete)\(\s*(['`])([^'`]+)\2/g)) {
       const [, method, , p] = m;
       if (['/openapi.json'].includes(p)) continue;
       // Template paths declare one route per value of their loop (`/incidents/:dedupKey/${path}`).
