@@ -5,9 +5,11 @@
  *      concurrency, same start options), interleaved in rounds so drift hits both alike;
  *   2. end-to-end processed/s vs a bare workflow with three no-op activities;
  *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts);
- *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts).
+ *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts);
+ *   5. storefront search p50/p95 over 10,000 products vs /health and a primary-key read (search.ts).
  * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000]
  *        npm run bench -- --only metrics   (the metrics phase alone)
+ *        npm run bench -- --only search    (the search phase alone; --search-products, --search-queries)
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -24,6 +26,7 @@ import { startServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
 import { benchOrders } from './orders';
 import { benchMetrics } from './metrics';
+import { benchSearch } from './search';
 import { mercadoPagoNotificationWorkflow } from '../../contracts/webhooks';
 
 const { values: opt } = parseArgs({
@@ -35,6 +38,8 @@ const { values: opt } = parseArgs({
     'orders-c': { type: 'string', default: '8' },
     'metrics-small': { type: 'string', default: '10000' },
     'metrics-large': { type: 'string', default: '1000000' },
+    'search-products': { type: 'string', default: '10000' },
+    'search-queries': { type: 'string', default: '600' },
     only: { type: 'string' },
   },
 });
@@ -72,6 +77,15 @@ async function main() {
   let servers = await startServers();
   let notificationId = 70_000_000;
   const results: string[] = [];
+  const searchPhase = () => benchSearch(servers, { products: Number(opt['search-products']), queries: Number(opt['search-queries']), c: C, load, pct });
+  if (opt.only === 'search') {
+    try {
+      console.log((await searchPhase()).join('\n'));
+    } finally {
+      await servers.stop();
+    }
+    return;
+  }
   if (opt.only === 'metrics') {
     try {
       console.log((await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 })).join('\n'));
@@ -201,6 +215,13 @@ async function main() {
     const metrics = await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 });
     console.log(metrics.join('\n'));
     results.push(...metrics);
+
+    // Phase 5 — storefront search over 10,000 products, on fresh servers.
+    await servers.stop();
+    servers = await startServers();
+    const search = await searchPhase();
+    console.log(search.join('\n'));
+    results.push(...search);
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {
