@@ -96,6 +96,8 @@ export function createApp(deps: AppDeps) {
   app.use(authRouter({ config, tokens }));
   // This process's search index: loaded on the first search, then kept fresh by polling (SEARCH_REFRESH_MS).
   const search = createCatalogSearch({ refreshMs: config.SEARCH_REFRESH_MS, onError: (err) => deps.log.warn({ err }, 'search index refresh failed') });
+  // main.ts loads it once MongoDB is up, so the first shopper does not wait for the whole catalog.
+  app.locals.catalogSearch = search;
   app.use('/api/v1', productsRouter({ search }), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
   app.use('/api/v1', categoriesRouter(), searchRouter({ search }), reviewsRouter());
