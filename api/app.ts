@@ -23,6 +23,10 @@ import { orderPlacement, ordersRouter } from './routes/orders';
 import { cartRouter } from './routes/cart';
 import { couponsRouter } from './routes/coupons';
 import { productsRouter } from './routes/products';
+import { categoriesRouter } from './routes/categories';
+import { reviewsRouter } from './routes/reviews';
+import { searchRouter } from './routes/search';
+import { createCatalogSearch } from '../domain/catalog/search-index';
 import { affiliatesRouter } from './routes/affiliates';
 import { commissionsRouter } from './routes/commissions';
 import { deepHealthRouter, healthRouter } from './routes/health';
@@ -43,7 +47,7 @@ export interface AppDeps {
 
 const HOUR = 3_600_000;
 /** GETs of collections: seed 003's "search endpoints" (100 per minute per caller). */
-const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit', '/reconciliation/reports']);
+const SEARCH_PATHS = new Set(['/products', '/orders', '/payments', '/webhook-events', '/incidents', '/conversions', '/commissions', '/payouts', '/affiliates', '/campaigns', '/events', '/audit', '/reconciliation/reports', '/categories', '/search/products', '/search/suggestions']);
 /** Front-end assets come from npm packages in node_modules, served by us: no CDN, works offline. */
 const packageDir = (entry: string) => path.dirname(require.resolve(entry));
 
@@ -93,8 +97,13 @@ export function createApp(deps: AppDeps) {
   });
   app.use(deepHealthRouter(deps));
   app.use(authRouter({ config, tokens, log: deps.log }));
-  app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
+  // This process's search index: loaded on the first search, then kept fresh by polling (SEARCH_REFRESH_MS).
+  const search = createCatalogSearch({ refreshMs: config.SEARCH_REFRESH_MS, onError: (err) => deps.log.warn({ err }, 'search index refresh failed') });
+  // main.ts loads it once MongoDB is up, so the first shopper does not wait for the whole catalog.
+  app.locals.catalogSearch = search;
+  app.use('/api/v1', productsRouter({ search }), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
+  app.use('/api/v1', categoriesRouter(), searchRouter({ search }), reviewsRouter());
   app.use('/api/v1', cartRouter({ ...deps, placeOrder: orderPlacement(deps) }), couponsRouter());
   app.use('/api/v1', adminRouter(deps));
   app.use(methodNotAllowed(app));

@@ -6,6 +6,7 @@ import { connectMongo, disconnectMongo } from '../domain/persistence/connection'
 import { createTemporalClient } from '../common/temporal';
 import { productVersion } from '../common/version';
 import { createApp } from './app';
+import type { CatalogSearch } from '../domain/catalog/search-index';
 import { workflowStartCounter } from './metrics';
 import { ensureAdmin } from './auth/users';
 
@@ -16,13 +17,17 @@ async function main() {
   const log = createLogger('api', config.LOG_LEVEL);
   const temporal = createTemporalClient(config, { interceptors: { workflow: [workflowStartCounter] } });
   // Start even if MongoDB is not up yet: /health reports it and mongoose keeps reconnecting.
-  connectMongo(config, { waitMs: 30000 })
+  const app = createApp({ config, temporal, log, version: productVersion() });
+  const connected = connectMongo(config, { waitMs: 30000 });
+  // The search index loads in the background once MongoDB answers (a failure is retried by the first search).
+  connected.then(() => (app.locals.catalogSearch as CatalogSearch).ready()).catch((err) => log.warn({ err }, 'search index not loaded at start-up'));
+  connected
     .then(ensureIndexes)
     .then(async () => {
       if (config.ADMIN_EMAIL && config.ADMIN_PASSWORD) log.info({ email: config.ADMIN_EMAIL, admin: await ensureAdmin(config.ADMIN_EMAIL, config.ADMIN_PASSWORD) }, 'admin account');
     })
     .catch((err) => log.error({ err }, 'mongodb connection failed'));
-  const server = createApp({ config, temporal, log, version: productVersion() }).listen(config.API_PORT, config.API_HOST);
+  const server = app.listen(config.API_PORT, config.API_HOST);
   server.on('error', (err: NodeJS.ErrnoException) => {
     log.fatal({ err }, err.code === 'EADDRINUSE' ? `port ${config.API_PORT} is taken` : 'cannot listen');
     process.exit(1);

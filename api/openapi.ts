@@ -18,6 +18,9 @@ import * as incidents from './routes/incidents';
 import * as orders from './routes/orders';
 import * as payments from './routes/payments';
 import * as products from './routes/products';
+import * as categories from './routes/categories';
+import * as reviews from './routes/reviews';
+import * as search from './routes/search';
 import * as reconciliation from './routes/reconciliation';
 import * as webhookEvents from './routes/webhook-events';
 
@@ -42,7 +45,7 @@ export interface Endpoint {
 // Response shapes of the main resources: the fields clients rely on; more may be present.
 const money = z.string().regex(/^-?\d+(\.\d+)?$/).describe('decimal text, exact');
 const productResponse = z
-  .looseObject({ sku: z.string(), name: z.string(), price: money, price_minor: z.number().int(), currency: z.string(), active: z.boolean(), stock: z.object({ available: z.number().int(), reserved: z.number().int() }) })
+  .looseObject({ sku: z.string(), name: z.string(), price: money, price_minor: z.number().int(), currency: z.string(), active: z.boolean(), stock: z.object({ available: z.number().int(), reserved: z.number().int() }), images: z.array(z.string()), category: z.object({ slug: z.string(), name: z.string() }).nullable(), rating: z.object({ average: z.number(), count: z.number().int() }) })
   .meta({ id: 'Product' });
 const orderResponse = z
   .looseObject({
@@ -74,6 +77,7 @@ const couponResponse = z
   .looseObject({ code: z.string(), type: z.enum(['percent', 'fixed']), value: z.union([z.number(), money]), currency: z.string().nullable(), usage_limit: z.number().int().nullable(), used: z.number().int(), active: z.boolean() })
   .meta({ id: 'Coupon' });
 const listOf = (item: ZodType, cursor: 'nextCursor' | 'next_after') => z.looseObject({ items: z.array(item), [cursor]: z.string().nullable() });
+const pageOf = (item: ZodType) => z.looseObject({ data: z.array(item), pagination: z.object({ page: z.number().int(), limit: z.number().int(), total: z.number().int(), pages: z.number().int() }) });
 
 const viewer = [...API_KEY_ROLES];
 const operator: Role[] = ['operator', 'admin'];
@@ -99,11 +103,24 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', '/auth/forgot-password', 'public', 'auth', 'Email a single-use reset link (1 h) if the account exists; the same 202 and body either way', { body: auth.forgotPasswordBody, ok: [202] }),
   e('post', '/auth/reset-password', 'public', 'auth', 'Set a new password with a reset token (registration rules); ends every session; 400 for a used, expired or unknown token', { body: auth.resetPasswordBody }),
 
-  e('get', v1('/products'), 'public', 'catalogue', 'Search the catalogue', { query: products.listQuery, response: listOf(productResponse, 'next_after') }),
+  e('get', v1('/products'), 'public', 'catalogue', 'The shop listing: products for sale, paginated, by category (descendants included), price window, sort (newest, price_asc, price_desc, name, rating) and search; with stock and rating', { query: products.listQuery, response: pageOf(productResponse) }),
   e('get', v1('/products/:sku'), 'public', 'catalogue', 'One product with its stock', { response: productResponse }),
   e('post', v1('/products'), admin, 'catalogue', 'Create a product', { body: products.createBody, ok: [201], response: productResponse }),
   e('patch', v1('/products/:sku'), admin, 'catalogue', 'Update a product', { body: products.updateBody, response: productResponse }),
   e('post', v1('/products/:sku/stock'), admin, 'catalogue', 'Adjust stock', { body: products.stockBody }),
+  e('put', v1('/products/:sku'), admin, 'catalogue', 'Replace a product (fields left out are cleared; 409 archived)', { body: products.replaceBody, response: productResponse }),
+  e('delete', v1('/products/:sku'), admin, 'catalogue', 'Archive a product: gone from the shop and search, refused at checkout, kept for past orders', { response: productResponse }),
+  e('get', v1('/categories'), 'public', 'catalogue', 'Every category (tree order: roots first, then children by sort order)'),
+  e('get', v1('/categories/:slug'), 'public', 'catalogue', 'One category with its children'),
+  e('post', v1('/categories'), admin, 'catalogue', 'Create a category (under a parent, or a root)', { body: categories.categoryBody, ok: [201] }),
+  e('patch', v1('/categories/:slug'), admin, 'catalogue', 'Rename or move a category (its subtree and products follow)', { body: categories.categoryUpdateBody }),
+  e('delete', v1('/categories/:slug'), admin, 'catalogue', 'Delete an empty leaf category (409 has_children / has_products)', { ok: [204] }),
+  e('get', v1('/search/products'), 'public', 'catalogue', 'Search (typo-tolerant, accent-insensitive): results, aggregations (categories, price_ranges), suggestions, total, took', { query: search.searchQuery }),
+  e('get', v1('/search/suggestions'), 'public', 'catalogue', 'Autocomplete: suggested queries and matching product names', { query: search.suggestionsQuery }),
+  e('get', v1('/products/:sku/reviews'), 'public', 'catalogue', "A product's visible reviews, newest first, paginated, with its rating", { query: reviews.reviewsQuery }),
+  e('post', v1('/products/:sku/reviews'), ['customer'], 'catalogue', 'Review a product (verified: a delivered order of yours contains it; 403 not_verified; 409 already_reviewed)', { body: reviews.reviewBody, ok: [201] }),
+  e('put', v1('/products/:sku/reviews/mine'), ['customer'], 'catalogue', 'Edit your review of a product', { body: reviews.reviewBody }),
+  e('patch', v1('/admin/reviews/:id'), admin, 'catalogue', 'Hide (or show again) a review: hidden reviews leave the listing and the rating', { body: reviews.hideBody }),
 
   e('post', v1('/orders'), user, 'orders', 'Place an order (signed-in customer); answers with the payment link', { body: orders.createBody, ok: [202, 200], response: checkoutResponse }),
   e('get', v1('/orders'), ['customer', ...viewer], 'orders', "Orders: a customer's own, or all for staff", { query: orders.listQuery, response: listOf(orderResponse, 'nextCursor') }),

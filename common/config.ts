@@ -89,6 +89,9 @@ export const envSchema = z
     /** Where MercadoPago reaches this API (the notification_url of checkout preferences). */
     PUBLIC_API_URL: url.default('http://127.0.0.1:3000'),
 
+    /** How often each API process polls the catalog revision to bring its search index up to date (ms). */
+    SEARCH_REFRESH_MS: z.coerce.number().int().min(100).max(60_000).default(1000),
+
     /** How long an order waits for its payment before releasing the stock. */
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(30),
     /** How long a cancelled order keeps listening for a late payment to refund it. */

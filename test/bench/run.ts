@@ -6,10 +6,12 @@
  *   2. end-to-end processed/s vs a bare workflow with three no-op activities;
  *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts);
  *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts);
- *   5. the admin analytics and dashboard figures at 1× and 10× the stored history (analytics.ts).
+ *   5. the admin analytics and dashboard figures at 1× and 10× the stored history (analytics.ts);
+ *   6. storefront search p50/p95 over 10,000 products vs /health and a primary-key read (search.ts).
  * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000]
  *        npm run bench -- --only metrics   (the metrics phase alone)
  *        npm run bench -- --only analytics [--analytics-days 365 --analytics-per-day 200]   (the analytics phase alone)
+ *        npm run bench -- --only search    (the search phase alone; --search-products, --search-queries)
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -27,6 +29,7 @@ import { startStack } from '../harness/stack';
 import { benchOrders } from './orders';
 import { benchMetrics } from './metrics';
 import { benchAnalytics } from './analytics';
+import { benchSearch } from './search';
 import { mercadoPagoNotificationWorkflow } from '../../contracts/webhooks';
 
 const { values: opt } = parseArgs({
@@ -40,6 +43,8 @@ const { values: opt } = parseArgs({
     'metrics-large': { type: 'string', default: '1000000' },
     'analytics-days': { type: 'string', default: '365' },
     'analytics-per-day': { type: 'string', default: '200' },
+    'search-products': { type: 'string', default: '10000' },
+    'search-queries': { type: 'string', default: '600' },
     only: { type: 'string' },
   },
 });
@@ -81,6 +86,15 @@ async function main() {
   if (opt.only === 'analytics') {
     try {
       console.log((await benchAnalytics(servers, analyticsOpts)).join('\n'));
+    } finally {
+      await servers.stop();
+    }
+    return;
+  }
+  const searchPhase = () => benchSearch(servers, { products: Number(opt['search-products']), queries: Number(opt['search-queries']), c: C, load, pct });
+  if (opt.only === 'search') {
+    try {
+      console.log((await searchPhase()).join('\n'));
     } finally {
       await servers.stop();
     }
@@ -222,6 +236,12 @@ async function main() {
     const analytics = await benchAnalytics(servers, analyticsOpts);
     console.log(analytics.join('\n'));
     results.push(...analytics);
+    // Phase 6 — storefront search over 10,000 products, on fresh servers.
+    await servers.stop();
+    servers = await startServers();
+    const search = await searchPhase();
+    console.log(search.join('\n'));
+    results.push(...search);
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {

@@ -124,8 +124,8 @@ test('catalog: admins manage products and stock, customers browse, bad input is 
   assert.deepEqual([moved.status, moved.body.available], [200, 10]);
   const tooMuch = await http('POST', api('/api/v1/products/CAT-1/stock'), { headers: asAdmin, body: { delta: -11, reason: 'write-off' } });
   assert.equal(tooMuch.status, 409);
-  const browse = await http('GET', api('/api/v1/products'));
-  assert.ok(browse.body.items.some((p: any) => p.sku === 'CAT-1' && p.stock.available === 10));
+  const browse = await http('GET', api('/api/v1/products?search=CAT-1'));
+  assert.ok(browse.body.data.some((p: any) => p.sku === 'CAT-1' && p.stock.available === 10));
 });
 
 test('happy path: server-side prices, payment link, approved payment → confirmed, stock sold, CRM won, email received', async () => {

@@ -16,6 +16,8 @@ import { Payment } from './payment';
 import { PaymentTransition } from './payment-transition';
 import { IssuedRefund } from './issued-refund';
 import { Product } from './product';
+import { CatalogRevision, Category } from './category';
+import { Review } from './review';
 import { IdempotencyKey } from './idempotency-key';
 import { RevokedToken } from './revoked-token';
 import { SecurityEvent } from './security-event';
@@ -55,6 +57,9 @@ export const ALL_MODELS = [
   PaymentTransition,
   IssuedRefund,
   Product,
+  Category,
+  CatalogRevision,
+  Review,
   RevokedToken,
   SecurityEvent,
   Stock,
