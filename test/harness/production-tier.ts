@@ -27,6 +27,8 @@ import {
   type ManagedProcess,
 } from '../../infra/processes';
 import { readVersions } from '../../infra/versions';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { WORKFLOWS_PATH } from '../../workers/bundle';
 
 const run = promisify(execFile);
 const TEMPORAL_DIR = path.join(ROOT, 'infra', 'temporal');
@@ -226,6 +228,11 @@ export async function startProductionTier(opts: { env?: Record<string, string>; 
     for (const p of [...infra].reverse()) await p.stop();
   };
   try {
+    // The workflow bundle is prebuilt once, as `npm run build` does for production, and loaded by
+    // every worker replica (and restart) through WORKFLOW_BUNDLE_PATH.
+    const bundlePath = path.join(dir, 'workflow-bundle.js');
+    const bundled = bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, logger: new DefaultLogger('WARN') }).then(({ code }) => writeFileSync(bundlePath, code));
+    bundled.catch(() => undefined);
     const pgPort = await freePort();
     const mongoPort = await freePort();
     const [pg, ferret] = await Promise.all([
@@ -273,6 +280,7 @@ export async function startProductionTier(opts: { env?: Record<string, string>; 
       TWILIO_API_URL: `${sandboxUrl}/twilio`,
       SCHEDULES_PAUSED: 'true',
       BACKUP_DIR: path.join(dir, 'backups'),
+      WORKFLOW_BUNDLE_PATH: bundlePath,
       ...opts.env,
     };
     const childEnv = (extra: Record<string, string>) => ({ PATH: process.env.PATH, HOME: process.env.HOME, ...env, ...extra });
@@ -297,6 +305,8 @@ export async function startProductionTier(opts: { env?: Record<string, string>; 
       await p.waitForLine('pagos-flow worker ready', 180000);
       return p;
     };
+    await bundled;
+    lap('workflow bundle');
     // Both workers start at once, as a deploy of N replicas does.
     await Promise.all(Array.from({ length: nWorkers }, (_, i) => startWorker(i)));
     lap('workers');
