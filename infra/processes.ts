@@ -16,7 +16,7 @@ export const TOOLS_BIN = path.join(ROOT, '.tools', 'bin');
 export class MissingToolError extends Error {}
 
 /** Path of a tool installed by infra/install.sh, or a clear error saying how to get it. */
-export function toolPath(name: 'temporal' | 'temporal-test-server' | 'ferretdb' | 'tctl'): string {
+export function toolPath(name: 'temporal' | 'temporal-test-server' | 'ferretdb' | 'tctl' | 'temporal-server' | 'temporal-sql-tool'): string {
   const p = path.join(TOOLS_BIN, name);
   if (!existsSync(p)) {
     throw new MissingToolError(`${name} is not installed at ${p}: run \`bash infra/install.sh\` (or \`npm run setup\`) first`);

@@ -5,6 +5,7 @@ async function main() {
   const connection = await NativeConnection.connect({ address: process.env.TEMPORAL_ADDRESS! });
   const worker = await Worker.create({
     connection,
+    namespace: process.env.TEMPORAL_NAMESPACE ?? 'default',
     taskQueue: 'bench-noop',
     workflowsPath: require.resolve('./noop-workflows'),
     activities: { async noop() {} },
