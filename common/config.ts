@@ -89,6 +89,10 @@ export const envSchema = z
     ORDER_PAYMENT_TIMEOUT_MINUTES: z.coerce.number().min(0.05).max(30 * 24 * 60).default(30),
     /** How long a cancelled order keeps listening for a late payment to refund it. */
     ORDER_LATE_PAYMENT_WINDOW_HOURS: z.coerce.number().min(0).max(24 * 90).default(72),
+    /** A cart with items and no change for this long gets one reminder email (per abandonment). */
+    CART_ABANDONED_HOURS: z.coerce.number().min(0.001).max(24 * 90).default(24),
+    /** An empty cart unchanged for this long closes its workflow (the next add starts a new one). */
+    CART_IDLE_DAYS: z.coerce.number().min(0.001).max(365).default(30),
 
     /** AES-256-GCM key for data encrypted at rest (affiliates' bank data): 32 bytes, base64. */
     DATA_ENCRYPTION_KEY: z

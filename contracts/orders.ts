@@ -61,6 +61,12 @@ export interface OrderInput {
   latePaymentWindowMs: number;
   notificationUrl?: string;
   crm: { pipelineId: string; paidTag: string; cancelledTag: string };
+  /** A coupon applied at checkout: `totalMinor` is `subtotalMinor - coupon.discountMinor` (absent before coupons). */
+  coupon?: { code: string; discountMinor: number };
+  subtotalMinor?: number;
+  discountMinor?: number;
+  /** Built from the customer's cart (POST /orders with from_cart, or POST /cart/checkout). */
+  fromCart?: boolean;
 }
 
 export interface Shortage {
@@ -108,6 +114,10 @@ export interface OrderView {
   totalMinor: number;
   shippingAddress: ShippingAddress;
   affiliateCode?: string;
+  coupon?: { code: string; discountMinor: number };
+  subtotalMinor?: number;
+  discountMinor?: number;
+  fromCart?: boolean;
   payment?: {
     preferenceId?: string;
     initPoint?: string;
@@ -123,7 +133,7 @@ export interface OrderView {
   };
   trackingNumber?: string;
   cancellation?: { reason: string; by: string; at: string };
-  rejection?: { reason: 'insufficient_stock' | 'payment_provider_unavailable' | 'stock_unavailable'; message: string; shortages?: Shortage[] };
+  rejection?: { reason: 'insufficient_stock' | 'payment_provider_unavailable' | 'stock_unavailable' | 'coupon_refused'; message: string; shortages?: Shortage[]; coupon?: { code: string; refusal: string } };
   /** Side effects still to do, and the one waiting for a manual `retry` if any. */
   pendingEffects: string[];
   failedSteps: { step: string; error: string; at: string }[];
@@ -202,5 +212,5 @@ export interface ClosedOrderPaymentsResult {
 }
 export const closedOrderPaymentsQuery = defineQuery<ClosedOrderPaymentsResult>('state');
 /** Failure types the checkout update ends with, mapped to HTTP by the API. */
-export const CHECKOUT_FAILURES = { insufficientStock: 'InsufficientStock', providerUnavailable: 'PaymentProviderUnavailable', stockUnavailable: 'StockUnavailable' } as const;
+export const CHECKOUT_FAILURES = { insufficientStock: 'InsufficientStock', providerUnavailable: 'PaymentProviderUnavailable', stockUnavailable: 'StockUnavailable', couponRefused: 'CouponRefused' } as const;
 export const INVALID_TRANSITION = 'InvalidTransition';

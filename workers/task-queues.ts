@@ -2,10 +2,12 @@ import type { Config } from '../common/config';
 import type { TaskQueueName } from '../contracts/task-queues';
 import { createBackupActivities } from '../activities/backup/activities';
 import { createEmailActivities } from '../activities/email/activities';
+import { createCartActivities } from '../activities/email/cart-reminder';
 import { createDigestEmailActivities } from '../activities/email/weekly-digest';
 import { createGoHighLevelActivities } from '../activities/gohighlevel/activities';
 import { createMercadoPagoActivities } from '../activities/mercadopago/activities';
 import { createReconciliationActivities } from '../activities/mercadopago/reconciliation';
+import { createCouponActivities } from '../activities/mongodb/coupons';
 import { createCommissionStoreActivities, createPayoutActivities } from '../activities/mongodb/commissions';
 import { createHealthCheckActivities, createIncidentActivities, createMetricsActivities, createRetentionActivities, createWeeklyDigestStoreActivities } from '../activities/mongodb/ops';
 import { createOrderStoreActivities, createStockActivities } from '../activities/mongodb/orders';
@@ -58,6 +60,8 @@ export function activitiesFor(queue: TaskQueueName, config: Config): Activities 
         ...createMercadoPagoActivities(config),
         ...createGoHighLevelActivities(config),
         ...createEmailActivities(config),
+        ...createCouponActivities(),
+        ...createCartActivities(config),
       };
     case 'commissions':
       return { ...createCommissionStoreActivities(), ...createPayoutActivities(), ...createAlertingActivities(config) };

@@ -8,6 +8,7 @@ import type { WorkflowRef } from '../contracts/workflow-ref';
 import type { commissionLifecycleWorkflow, commissionPayoutBatchWorkflow } from '../contracts/commissions';
 import type { databaseBackupWorkflow, goHighLevelTokenRefreshWorkflow, healthMonitorWorkflow, incidentLifecycleWorkflow, metricsSnapshotWorkflow, opsRetentionWorkflow, weeklyDigestWorkflow } from '../contracts/ops';
 import type { closedOrderPaymentsWorkflow, orderCheckoutWorkflow } from '../contracts/orders';
+import type { customerCartWorkflow } from '../contracts/cart';
 import type { mercadoPagoNotificationWorkflow } from '../contracts/webhooks';
 import type { reconcilePaymentsWorkflow } from '../contracts/reconciliation';
 import type * as Bundle from '.';
@@ -30,4 +31,5 @@ export type ContractsConform = [
   Assert<Conforms<typeof goHighLevelTokenRefreshWorkflow>>,
   Assert<Conforms<typeof weeklyDigestWorkflow>>,
   Assert<Conforms<typeof reconcilePaymentsWorkflow>>,
+  Assert<Conforms<typeof customerCartWorkflow>>,
 ];

@@ -13,6 +13,7 @@ export { processMercadoPagoNotification } from './webhooks/mercadopago-notificat
 export { reconcilePayments } from './payments/reconcile-payments';
 export { orderCheckout } from './orders/order-checkout';
 export { closedOrderPayments } from './orders/closed-order-payments';
+export { customerCart } from './orders/cart';
 export { commissionLifecycle } from './commissions/commission-lifecycle';
 export { commissionPayoutBatch } from './commissions/payout-batch';
 // Retired: no longer started by anything; kept so the executions its recorded histories describe replay.

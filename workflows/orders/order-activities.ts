@@ -4,6 +4,7 @@ import type { createEmailActivities } from '../../activities/email/activities';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
 import type { createOrderStoreActivities, createStockActivities } from '../../activities/mongodb/orders';
+import type { createCouponActivities } from '../../activities/mongodb/coupons';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
 import { emailSend, goHighLevelCall, mercadoPagoCall, mercadoPagoWhileCustomerWaits, databaseStep, retriedUntilDone } from '../retry-policies';
 
@@ -20,3 +21,6 @@ export const stock = proxyActivities<ReturnType<typeof createStockActivities>>(r
 export const store = proxyActivities<ReturnType<typeof createOrderStoreActivities>>(retriedUntilDone);
 // The one alert path (activities/temporal/alerting.ts): paged at once, retried until it is.
 export const alerts = proxyActivities<ReturnType<typeof createAlertingActivities>>(retriedUntilDone);
+/** Claiming a coupon's slot may refuse or fail the checkout; giving it back must happen. */
+export const couponClaim = proxyActivities<ReturnType<typeof createCouponActivities>>(databaseStep);
+export const coupons = proxyActivities<ReturnType<typeof createCouponActivities>>(retriedUntilDone);

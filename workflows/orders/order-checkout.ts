@@ -4,7 +4,8 @@ import { CHECKOUT_FAILURES, FINAL_ORDER_STATUSES, checkoutUpdate, orderStateQuer
 import { EffectLanes } from '../shared/effect-lanes';
 import { Compensations } from './compensations';
 import { cancelPaidOrder, handleFulfilment, type OrderSaga } from './fulfilment';
-import { alerts, checkoutMp, reserving, stock, store } from './order-activities';
+import { preferenceItems } from '../../domain/orders/coupons';
+import { alerts, checkoutMp, couponClaim, coupons, reserving, stock, store } from './order-activities';
 import { OrderEffects } from './order-effects';
 import { OrderPayments } from './order-payments';
 import { now, OrderRecord } from './order-record';
@@ -54,7 +55,7 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
     // answered at once).
     await condition(() => state.status !== 'created' && (state.status !== 'rejected' || rejectionRecorded || !answerAfterRecord));
     if (state.status === 'rejected' && state.rejection) {
-      const type = { insufficient_stock: CHECKOUT_FAILURES.insufficientStock, payment_provider_unavailable: CHECKOUT_FAILURES.providerUnavailable, stock_unavailable: CHECKOUT_FAILURES.stockUnavailable }[state.rejection.reason];
+      const type = { insufficient_stock: CHECKOUT_FAILURES.insufficientStock, payment_provider_unavailable: CHECKOUT_FAILURES.providerUnavailable, stock_unavailable: CHECKOUT_FAILURES.stockUnavailable, coupon_refused: CHECKOUT_FAILURES.couponRefused }[state.rejection.reason];
       throw ApplicationFailure.create({ type, message: state.rejection.message, details: [state.rejection], nonRetryable: true });
     }
     const payment = state.payment && { preferenceId: state.payment.preferenceId, initPoint: state.payment.initPoint, sandboxInitPoint: state.payment.sandboxInitPoint };
@@ -85,6 +86,24 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
   await record.persist();
 
   const compensations = new Compensations();
+  // The coupon first (patched: recorded histories had none): its slot is claimed before any stock
+  // is reserved, and given back by the same stack if the order does not go ahead; kept once paid.
+  const coupon = input.coupon;
+  const couponRedeemed = coupon !== undefined && patched('coupon-redemption');
+  if (couponRedeemed) {
+    let redeemed: Awaited<ReturnType<typeof couponClaim.redeemCoupon>>;
+    try {
+      redeemed = await couponClaim.redeemCoupon({ code: coupon.code, orderNumber, customerId: input.customer.id, discountMinor: coupon.discountMinor });
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      return reject({ reason: 'stock_unavailable', message: 'the coupon could not be redeemed right now; try again' });
+    }
+    if (!redeemed.redeemed) {
+      return reject({ reason: 'coupon_refused', message: redeemed.message, coupon: { code: coupon.code, refusal: redeemed.refusal } }, { coupon: coupon.code, refusal: redeemed.refusal });
+    }
+    compensations.push(() => coupons.releaseCoupon({ code: coupon.code, orderNumber }));
+    record.note('coupon_redeemed', { code: coupon.code, discountMinor: coupon.discountMinor });
+  }
   const shortages: Shortage[] = [];
   try {
     for (const item of input.items) {
@@ -105,7 +124,7 @@ export async function orderCheckout(input: OrderInput): Promise<OrderView> {
     const pref = await checkoutMp.createCheckoutPreference({
       orderNumber,
       currency: input.currency,
-      items: input.items,
+      items: couponRedeemed ? preferenceItems(input) : input.items,
       payerEmail: input.customer.email,
       payerName: input.customer.name,
       notificationUrl: input.notificationUrl,

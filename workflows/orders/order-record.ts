@@ -22,6 +22,8 @@ export class OrderRecord {
       totalMinor: input.totalMinor,
       shippingAddress: input.shippingAddress,
       ...(input.affiliateCode ? { affiliateCode: input.affiliateCode } : {}),
+      ...(input.coupon ? { coupon: input.coupon, subtotalMinor: input.subtotalMinor, discountMinor: input.discountMinor } : {}),
+      ...(input.fromCart ? { fromCart: true } : {}),
       pendingEffects: [],
       failedSteps: [],
       manualRetries: 0,

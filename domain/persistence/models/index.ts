@@ -4,6 +4,7 @@ import { BusinessEvent } from './business-event';
 import { Campaign } from './campaign';
 import { Commission, LedgerEntry, Payout, PayoutBatch } from './commission';
 import { Conversion } from './conversion';
+import { Coupon, CouponRedemption } from './coupon';
 import { Alert } from './alert';
 import { AccessAudit, ApiKey } from './api-key';
 import { HealthCheck } from './health-check';
@@ -64,6 +65,8 @@ export const ALL_MODELS = [
   ReconciliationState,
   ReconciliationRun,
   ReconciliationReport,
+  Coupon,
+  CouponRedemption,
 ];
 
 /**

@@ -37,6 +37,15 @@ const orderSchema = new Schema(
     totalMinor: { type: Number, required: true },
     shippingAddress: { type: Schema.Types.Mixed, required: true },
     affiliateCode: { type: String },
+    /** The coupon applied at checkout (`totalMinor` is after its discount); admins filter by `coupon.code`. */
+    coupon: {
+      type: new Schema({ code: { type: String, required: true }, discountMinor: { type: Number, required: true } }, { _id: false }),
+      required: false,
+    },
+    subtotalMinor: { type: Number },
+    discountMinor: { type: Number },
+    /** Placed from the customer's cart. */
+    fromCart: { type: Boolean },
     payment: { type: Schema.Types.Mixed },
     trackingNumber: { type: String },
     cancellation: { type: Schema.Types.Mixed },
