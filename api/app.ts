@@ -18,7 +18,9 @@ import { methodNotAllowed, refuseHostileJson, requireJsonBodies } from './reques
 import { accessRouter } from './routes/access';
 import { authRouter } from './routes/auth';
 import { dashboardRouter } from './routes/dashboard';
-import { ordersRouter } from './routes/orders';
+import { orderPlacement, ordersRouter } from './routes/orders';
+import { cartRouter } from './routes/cart';
+import { couponsRouter } from './routes/coupons';
 import { productsRouter } from './routes/products';
 import { affiliatesRouter } from './routes/affiliates';
 import { commissionsRouter } from './routes/commissions';
@@ -92,6 +94,7 @@ export function createApp(deps: AppDeps) {
   app.use(authRouter({ config, tokens }));
   app.use('/api/v1', productsRouter(), ordersRouter(deps), affiliatesRouter(deps), commissionsRouter(deps));
   app.use('/api/v1', webhookEventsRouter(deps), paymentsRouter(), incidentsRouter(deps), opsMetricsRouter(deps), dashboardRouter(deps), accessRouter(), reconciliationRouter(deps));
+  app.use('/api/v1', cartRouter({ ...deps, placeOrder: orderPlacement(deps) }), couponsRouter());
   app.use(methodNotAllowed(app));
   app.use(notFound);
   app.use(errorHandler(deps.log));

@@ -9,6 +9,8 @@ import { API_KEY_ROLES } from '../domain/persistence/models/api-key';
 import type { Role } from './auth/principal';
 import * as access from './routes/access';
 import * as affiliates from './routes/affiliates';
+import * as cart from './routes/cart';
+import * as coupons from './routes/coupons';
 import * as auth from './routes/auth';
 import * as commissions from './routes/commissions';
 import * as incidents from './routes/incidents';
@@ -22,7 +24,7 @@ import * as webhookEvents from './routes/webhook-events';
 export type Access = 'public' | 'signature' | Role[];
 
 export interface Endpoint {
-  method: 'get' | 'post' | 'patch' | 'delete';
+  method: 'get' | 'post' | 'put' | 'patch' | 'delete';
   /** Express pattern, as mounted (`/api/v1/orders/:number`). */
   path: string;
   access: Access;
@@ -58,6 +60,18 @@ const checkoutResponse = z
 const paymentResponse = z
   .looseObject({ paymentId: z.string(), status: z.string(), currency: z.string(), amountMinor: z.number().int(), dateLastUpdated: z.string() })
   .meta({ id: 'Payment' });
+const cartResponse = z
+  .looseObject({
+    items: z.array(z.looseObject({ sku: z.string(), quantity: z.number().int(), for_sale: z.boolean(), unit_price: money.nullable(), line_total: money.nullable(), available: z.number().int(), in_stock: z.boolean() })),
+    item_count: z.number().int(),
+    currency: z.string().nullable(),
+    subtotal: money.nullable(),
+    subtotal_minor: z.number().int().nullable(),
+  })
+  .meta({ id: 'Cart' });
+const couponResponse = z
+  .looseObject({ code: z.string(), type: z.enum(['percent', 'fixed']), value: z.union([z.number(), money]), currency: z.string().nullable(), usage_limit: z.number().int().nullable(), used: z.number().int(), active: z.boolean() })
+  .meta({ id: 'Coupon' });
 const listOf = (item: ZodType, cursor: 'nextCursor' | 'next_after') => z.looseObject({ items: z.array(item), [cursor]: z.string().nullable() });
 
 const viewer = [...API_KEY_ROLES];
@@ -92,6 +106,18 @@ export const ENDPOINTS: Endpoint[] = [
   e('post', v1('/orders/:number/cancel'), ['customer', ...operator], 'orders', 'Cancel an order (releases stock, refunds a late payment)', { body: orders.cancelBody }),
   e('patch', v1('/orders/:number/status'), admin, 'orders', 'Fulfilment status (shipped, delivered) or cancel', { body: orders.statusBody }),
   e('post', v1('/orders/:number/retry'), operator, 'orders', 'Run the failed step of the order again (the retry signal); 409 not_failed when no step is waiting for a retry', { ok: [202] }),
+
+  e('get', v1('/cart'), user, 'shop', "The signed-in customer's cart (the same from every device), priced from the catalog as of now", { response: cartResponse }),
+  e('post', v1('/cart/items'), user, 'shop', 'Add a product to the cart (quantities add up; 1–99 per line); the first add creates the cart', { body: cart.addItemBody, response: cartResponse }),
+  e('put', v1('/cart/items/:sku'), user, 'shop', 'Set the quantity of a cart line (1–99)', { body: cart.setQuantityBody, response: cartResponse }),
+  e('post', v1('/cart/checkout'), user, 'shop', 'Place an order from the cart (with an optional coupon); the ordered lines leave the cart once it is accepted', { body: orders.cartCheckoutBody, ok: [202, 200], response: checkoutResponse }),
+  e('delete', v1('/cart/items/:sku'), user, 'shop', 'Remove a line from the cart (idempotent)', { response: cartResponse }),
+  e('delete', v1('/cart'), user, 'shop', 'Empty the cart', { response: cartResponse }),
+  e('post', v1('/coupons'), admin, 'shop', 'Create a coupon (percent or fixed amount, validity window, minimum order, limits in total and per customer)', { body: coupons.createBody, ok: [201], response: couponResponse }),
+  e('get', v1('/coupons'), admin, 'shop', 'Coupons with their use so far', { query: coupons.listQuery, response: listOf(couponResponse, 'next_after') }),
+  e('get', v1('/coupons/:code'), admin, 'shop', 'One coupon with its use so far', { response: couponResponse }),
+  e('patch', v1('/coupons/:code'), admin, 'shop', 'Update a coupon', { body: coupons.updateBody, response: couponResponse }),
+  e('delete', v1('/coupons/:code'), admin, 'shop', 'Deactivate a coupon (orders that used it keep it)', { response: couponResponse }),
 
   e('get', v1('/payments'), viewer, 'payments', 'The payment projection', { query: payments.listQuery, response: listOf(paymentResponse, 'nextCursor') }),
   e('get', v1('/reconciliation/reports'), viewer, 'payments', 'Daily reconciliation reports (MercadoPago search vs. stored payments): runs, seen, missing, stale, fixed, per currency', { query: reconciliation.reportsQuery }),

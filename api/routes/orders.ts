@@ -12,7 +12,7 @@ import {
   type Client,
 } from '@temporalio/client';
 import { ApplicationFailure } from '@temporalio/common';
-import { type Response } from 'express';
+import { type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { Config } from '../../common/config';
 import { Order, ORDER_STATUSES } from '../../domain/persistence/models/order';
@@ -38,6 +38,10 @@ import {
   type OrderView,
 } from '../../contracts/orders';
 import type { WorkflowOf } from '../../contracts/workflow-ref';
+import { cartCheckedOutUpdate, cartQuery, cartWorkflowId } from '../../contracts/cart';
+import { couponDiscount } from '../../domain/orders/coupons';
+import { couponUsage } from '../../domain/orders/coupon-redemptions';
+import { Coupon } from '../../domain/persistence/models/coupon';
 import { principalOf, requireRole, staffFrom, type Principal } from '../auth/principal';
 import { HttpError, validationError } from '../errors';
 import { page, pageFilter, pageQuery, pageSort } from '../pagination';
@@ -46,11 +50,17 @@ import { emailAddress } from '../email-address';
 
 export const MAX_ITEM_QUANTITY = 1000;
 
-export const createBody = z.object({
-  items: z
-    .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int() }))
-    .min(1, 'needs at least one item')
-    .max(50),
+const orderItems = z
+  .array(z.object({ sku: z.string().min(1).max(64), quantity: z.number().int() }))
+  .min(1, 'needs at least one item')
+  .max(50);
+export const couponCode = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_-]{3,32}$/, 'must be 3–32 letters, digits, dash or underscore')
+  .transform((c) => c.toUpperCase());
+
+const orderFields = {
   shipping_address: z.object({
     street: z.string().trim().min(1).max(200),
     city: z.string().trim().min(1).max(100),
@@ -62,8 +72,23 @@ export const createBody = z.object({
     .string()
     .regex(/^[A-Za-z0-9_-]{2,64}$/, 'must be 2–64 letters, digits, dash or underscore')
     .optional(),
-  // Client-side prices are ignored: the catalog decides (zod drops unknown keys such as `price`).
-});
+  /** A coupon code: its discount is taken off the subtotal (422 with `reason` when it does not apply). */
+  coupon: couponCode.optional(),
+};
+/** The body of POST /cart/checkout: the order comes from the cart, so no items. */
+export const cartCheckoutBody = z.object(orderFields);
+export const createBody = z
+  .object({
+    items: orderItems.optional(),
+    /** Place the order from the signed-in customer's cart (no `items` then); the cart is emptied once the order is accepted. */
+    from_cart: z.boolean().optional(),
+    ...orderFields,
+    // Client-side prices are ignored: the catalog decides (zod drops unknown keys such as `price`).
+  })
+  .superRefine((b, ctx) => {
+    if (b.from_cart && b.items) ctx.addIssue({ code: 'custom', path: ['items'], message: 'must be left out with from_cart: the order is built from the cart' });
+    if (!b.from_cart && !b.items) ctx.addIssue({ code: 'custom', path: ['items'], message: 'required (or send from_cart: true to order the cart)' });
+  });
 
 export const listQuery = z.object({
   status: z.enum(ORDER_STATUSES).optional(),
@@ -111,8 +136,14 @@ function presentOrder(o: Pick<OrderView, 'orderNumber' | 'status' | 'currency' |
     customer: o.customer,
     items: o.items.map((i) => ({ sku: i.sku, name: i.name, quantity: i.quantity, unit_price: money(i.unitPriceMinor), line_total: money(i.lineTotalMinor) })),
     currency: cur,
+    subtotal: money(o.subtotalMinor ?? o.totalMinor),
+    subtotal_minor: o.subtotalMinor ?? o.totalMinor,
+    discount: money(o.discountMinor ?? 0),
+    discount_minor: o.discountMinor ?? 0,
     total: money(o.totalMinor),
     total_minor: o.totalMinor,
+    ...(o.coupon ? { coupon: { code: o.coupon.code, discount: money(o.coupon.discountMinor), discount_minor: o.coupon.discountMinor } } : {}),
+    ...(o.fromCart ? { from_cart: true } : {}),
     shipping_address: o.shippingAddress,
     ...(o.affiliateCode ? { affiliate_code: o.affiliateCode } : {}),
     payment: o.payment
@@ -164,6 +195,10 @@ function updateFailure(err: unknown): HttpError | undefined {
     case CHECKOUT_FAILURES.providerUnavailable:
     case CHECKOUT_FAILURES.stockUnavailable:
       return new HttpError(503, 'temporarily_unavailable', cause.message, { retryAfterSeconds: 30 });
+    case CHECKOUT_FAILURES.couponRefused: {
+      const refusal = String((details.coupon as { refusal?: string } | undefined)?.refusal ?? 'coupon_exhausted');
+      return new HttpError(422, refusal, `coupon: ${cause.message}`, { field: 'coupon', reason: refusal });
+    }
     case INVALID_TRANSITION:
       return new HttpError(409, 'invalid_transition', cause.message, { field: 'status', ...details });
     case 'TrackingNumberRequired':
@@ -173,9 +208,10 @@ function updateFailure(err: unknown): HttpError | undefined {
   }
 }
 
-export function ordersRouter(deps: { config: Config; temporal: Client }) {
+export function ordersRouter(deps: { config: Config; temporal: Client; log?: { warn(o: object, msg: string): void } }) {
   const { config, temporal } = deps;
   const router = apiRouter();
+  const placeOrder = orderPlacement(deps);
   const customerOrAdmin = requireRole('customer', 'admin');
   // Staff read every order; operators may also cancel and retry.
   const customerOrStaff = requireRole('customer', ...staffFrom('viewer'));
@@ -191,120 +227,7 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
     return doc;
   }
 
-  router.post('/orders', customerOrAdmin, async (req, res) => {
-    const principal = principalOf(res)!;
-    if (principal.kind !== 'user') throw new HttpError(403, 'forbidden', 'orders are placed by a signed-in customer, not an API key');
-    const body = createBody.safeParse(req.body ?? {});
-    if (!body.success) throw validationError(body.error);
-    const b = body.data;
-
-    // Semantic checks are 422: the request is well-formed but cannot be an order.
-    const seen = new Set<string>();
-    b.items.forEach((item, i) => {
-      if (item.quantity <= 0 || item.quantity > MAX_ITEM_QUANTITY) {
-        throw new HttpError(422, 'invalid_quantity', `items.${i}.quantity: must be between 1 and ${MAX_ITEM_QUANTITY}`, { field: `items.${i}.quantity`, sku: item.sku });
-      }
-      if (seen.has(item.sku)) throw new HttpError(422, 'duplicate_sku', `items.${i}.sku: ${item.sku} appears twice; send one line with the total quantity`, { field: `items.${i}.sku`, sku: item.sku });
-      seen.add(item.sku);
-    });
-    const products = await Promise.all(b.items.map((i) => Product.findById(i.sku).lean()));
-    const items: OrderItem[] = b.items.map((item, i) => {
-      const p = products[i];
-      if (!p) throw new HttpError(422, 'unknown_sku', `items.${i}.sku: no product ${item.sku}`, { field: `items.${i}.sku`, sku: item.sku });
-      if (!p.active) throw new HttpError(422, 'inactive_product', `items.${i}.sku: ${item.sku} is not for sale`, { field: `items.${i}.sku`, sku: item.sku });
-      return { sku: p._id, name: p.name, quantity: item.quantity, unitPriceMinor: p.priceMinor, lineTotalMinor: exactMoney(() => lineTotalMinor(p.priceMinor, item.quantity), `items.${i}.quantity`) };
-    });
-    // Exact in integer minor units, and capped: a total past MAX_MINOR is refused, never rounded.
-    const totalMinor = exactMoney(() => sumMinor(items.map((i) => i.lineTotalMinor)), 'items');
-    const currencies = new Set(products.map((p) => p!.currency));
-    if (currencies.size > 1) throw new HttpError(422, 'mixed_currencies', `items are priced in ${[...currencies].join(' and ')}; one order has one currency`, { field: 'items' });
-
-    const key = req.header('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
-    const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
-    // The same key with the same request is the same order; with another request it is refused.
-    const caller = `user:${principal.userId}`;
-    // Keys sent before key records existed named the order derived from (customer, key): a retry of
-    // such a request within the 24 h still finds that order instead of placing a second one.
-    const legacyNumber = key ? legacyOrderNumber(principal.userId, key) : undefined;
-    const legacy = legacyNumber ? await Order.findById(legacyNumber, { status: 1, createdAt: 1 }).lean() : null;
-    const legacyLive = !!legacy && legacy.status !== 'rejected' && Date.now() - new Date(legacy.createdAt).getTime() < IDEMPOTENCY_KEY_TTL_MS;
-    const claim = () =>
-      orderForIdempotencyKey({ caller, key: key!, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber: () => (legacyLive ? legacyNumber! : newOrderNumber()) }).catch((err) => {
-        if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
-        throw err;
-      });
-    let claimed = key ? await claim() : undefined;
-    /** A refused checkout frees its key, so the same key may place the order once it can be placed. */
-    const release = async () => {
-      if (key && claimed) await releaseIdempotencyKey({ caller, key, orderNumber: claimed.orderNumber });
-    };
-
-    for (let attempt = 0; ; attempt++) {
-      const orderNumber = claimed?.orderNumber ?? newOrderNumber();
-      const input: OrderInput = {
-        orderNumber,
-        customer,
-        items,
-        currency: products[0]!.currency as Currency,
-        totalMinor,
-        shippingAddress: b.shipping_address,
-        ...(b.affiliate_code ? { affiliateCode: b.affiliate_code } : {}),
-        createdAt: new Date().toISOString(),
-        paymentTimeoutMs: Math.round(config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000),
-        latePaymentWindowMs: Math.round(config.ORDER_LATE_PAYMENT_WINDOW_HOURS * 3_600_000),
-        notificationUrl: `${config.PUBLIC_API_URL.replace(/\/$/, '')}/webhooks/mercadopago`,
-        crm: { pipelineId: config.GHL_PIPELINE_ID, paidTag: config.GHL_ORDER_PAID_TAG, cancelledTag: config.GHL_ORDER_CANCELLED_TAG },
-      };
-      const start = new WithStartWorkflowOperation<WorkflowOf<typeof orderCheckoutWorkflow>>(orderCheckoutWorkflow.type, {
-        workflowId: orderWorkflowId(orderNumber),
-        taskQueue: orderCheckoutWorkflow.taskQueue,
-        args: [input],
-        // With an Idempotency-Key, a repeat joins the running order; without one, a clash is a new number.
-        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
-        workflowIdReusePolicy: 'REJECT_DUPLICATE',
-        typedSearchAttributes: [
-          { key: OrderNumber, value: orderNumber },
-          { key: OrderStatus, value: 'created' },
-          { key: CustomerEmail, value: customer.email },
-        ],
-      });
-      let result: CheckoutResult;
-      try {
-        result = await temporal.workflow.executeUpdateWithStart(checkoutUpdate, { startWorkflowOperation: start });
-      } catch (err) {
-        if (err instanceof WorkflowExecutionAlreadyStartedError) {
-          if (key) {
-            const existing = await Order.findById(orderNumber).lean();
-            if (existing && existing.status !== 'rejected') return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
-            if (existing && attempt < 3) {
-              // The key named a refused checkout: free it and place the order under a new number.
-              await release();
-              claimed = await claim();
-              continue;
-            }
-          }
-          if (attempt < 3) continue;
-        }
-        const mapped = updateFailure(err);
-        if (mapped) {
-          if (mapped.status === 409 || mapped.status === 503) await release();
-          throw mapped;
-        }
-        throw err;
-      }
-      res.status(202).json({
-        order_number: result.orderNumber,
-        status: result.status,
-        currency: result.currency,
-        total: formatMinorUnits(result.totalMinor, result.currency),
-        total_minor: result.totalMinor,
-        payment: result.payment ? { preference_id: result.payment.preferenceId, init_point: result.payment.initPoint, sandbox_init_point: result.payment.sandboxInitPoint } : null,
-        links: { self: `/api/v1/orders/${result.orderNumber}`, execution: executionUrl(config, orderWorkflowId(result.orderNumber)) },
-      });
-      return;
-    }
-  });
+  router.post('/orders', customerOrAdmin, (req, res) => placeOrder(req, res, 'orders'));
 
   router.get('/orders', customerOrStaff, async (req, res) => {
     const q = listQuery.safeParse(req.query);
@@ -404,3 +327,188 @@ export function ordersRouter(deps: { config: Config; temporal: Client }) {
 }
 
 const actor = (p: Principal) => (p.kind === 'user' ? `${p.role}:${p.email}` : `api_key:${p.name}`);
+
+/**
+ * Places an order (POST /orders, or POST /cart/checkout): validates, prices from the catalog,
+ * applies the coupon, then starts the saga with update-with-start. From the cart, the cart is
+ * emptied of the ordered lines once the order is accepted (an update, idempotent by order number).
+ */
+export function orderPlacement(deps: { config: Config; temporal: Client; log?: { warn(o: object, msg: string): void } }) {
+  const { config, temporal } = deps;
+  return async function placeOrder(req: Request, res: Response, route: 'orders' | 'cart'): Promise<void> {
+    const principal = principalOf(res)!;
+    if (principal.kind !== 'user') throw new HttpError(403, 'forbidden', 'orders are placed by a signed-in customer, not an API key');
+    let b: z.infer<typeof createBody>;
+    if (route === 'cart') {
+      const body = cartCheckoutBody.safeParse(req.body ?? {});
+      if (!body.success) throw validationError(body.error);
+      b = { ...body.data, from_cart: true };
+    } else {
+      const body = createBody.safeParse(req.body ?? {});
+      if (!body.success) throw validationError(body.error);
+      b = body.data;
+    }
+    const fromCart = b.from_cart === true;
+    const cartField = route === 'cart' ? 'cart' : 'from_cart';
+    let requested: { sku: string; quantity: number }[];
+    if (fromCart) {
+      const cart = await temporal.workflow
+        .getHandle(cartWorkflowId(principal.userId))
+        .query(cartQuery)
+        .catch((err) => {
+          if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') return undefined;
+          throw err;
+        });
+      if (!cart || cart.items.length === 0) throw new HttpError(422, 'cart_empty', `${cartField}: the cart is empty; add items first`, { field: cartField });
+      requested = cart.items.map((i) => ({ sku: i.sku, quantity: i.quantity }));
+    } else {
+      requested = b.items!;
+    }
+    // Lines of the cart are named by sku (the cart's own fields); the body's by index.
+    const fieldOf = (i: number, f: 'sku' | 'quantity') => (fromCart ? `${cartField}.${requested[i].sku}.${f}` : `items.${i}.${f}`);
+
+    // Semantic checks are 422: the request is well-formed but cannot be an order.
+    const seen = new Set<string>();
+    requested.forEach((item, i) => {
+      if (item.quantity <= 0 || item.quantity > MAX_ITEM_QUANTITY) {
+        throw new HttpError(422, 'invalid_quantity', `${fieldOf(i, 'quantity')}: must be between 1 and ${MAX_ITEM_QUANTITY}`, { field: fieldOf(i, 'quantity'), sku: item.sku });
+      }
+      if (seen.has(item.sku)) throw new HttpError(422, 'duplicate_sku', `${fieldOf(i, 'sku')}: ${item.sku} appears twice; send one line with the total quantity`, { field: fieldOf(i, 'sku'), sku: item.sku });
+      seen.add(item.sku);
+    });
+    const products = await Promise.all(requested.map((i) => Product.findById(i.sku).lean()));
+    const items: OrderItem[] = requested.map((item, i) => {
+      const p = products[i];
+      if (!p) throw new HttpError(422, 'unknown_sku', `${fieldOf(i, 'sku')}: no product ${item.sku}`, { field: fieldOf(i, 'sku'), sku: item.sku });
+      if (!p.active) throw new HttpError(422, 'inactive_product', `${fieldOf(i, 'sku')}: ${item.sku} is not for sale`, { field: fieldOf(i, 'sku'), sku: item.sku });
+      return { sku: p._id, name: p.name, quantity: item.quantity, unitPriceMinor: p.priceMinor, lineTotalMinor: exactMoney(() => lineTotalMinor(p.priceMinor, item.quantity), fieldOf(i, 'quantity')) };
+    });
+    // Exact in integer minor units, and capped: a total past MAX_MINOR is refused, never rounded.
+    const subtotalMinor = exactMoney(() => sumMinor(items.map((i) => i.lineTotalMinor)), fromCart ? cartField : 'items');
+    const currencies = new Set(products.map((p) => p!.currency));
+    if (currencies.size > 1) throw new HttpError(422, 'mixed_currencies', `items are priced in ${[...currencies].join(' and ')}; one order has one currency`, { field: fromCart ? cartField : 'items' });
+    const currency = products[0]!.currency as Currency;
+
+    // The coupon: its rules here (nothing is started for a code that cannot apply); its limits are
+    // checked here as a courtesy and enforced by the saga's redemption slots.
+    let coupon: { code: string; discountMinor: number } | undefined;
+    if (b.coupon) {
+      const doc = await Coupon.findById(b.coupon).lean();
+      const applied = couponDiscount(doc && { ...doc, code: doc._id }, { subtotalMinor, currency, at: new Date() });
+      if ('refusal' in applied) throw new HttpError(422, applied.refusal, `coupon: ${applied.message}`, { field: 'coupon', reason: applied.refusal });
+      const usage = await couponUsage(b.coupon, principal.userId);
+      if (doc!.perCustomerLimit && usage.usedByCustomer >= doc!.perCustomerLimit) {
+        throw new HttpError(422, 'coupon_customer_limit', `coupon: ${b.coupon} may be used ${doc!.perCustomerLimit} time(s) per customer`, { field: 'coupon', reason: 'coupon_customer_limit' });
+      }
+      if (doc!.usageLimit && usage.used >= doc!.usageLimit) throw new HttpError(422, 'coupon_exhausted', `coupon: ${b.coupon} has been used its ${doc!.usageLimit} time(s)`, { field: 'coupon', reason: 'coupon_exhausted' });
+      coupon = { code: b.coupon, discountMinor: applied.discountMinor };
+    }
+    const totalMinor = subtotalMinor - (coupon?.discountMinor ?? 0);
+
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
+    const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
+    // The same key with the same request is the same order; with another request it is refused.
+    const caller = `user:${principal.userId}`;
+    // Keys sent before key records existed named the order derived from (customer, key): a retry of
+    // such a request within the 24 h still finds that order instead of placing a second one.
+    const legacyNumber = key ? legacyOrderNumber(principal.userId, key) : undefined;
+    const legacy = legacyNumber ? await Order.findById(legacyNumber, { status: 1, createdAt: 1 }).lean() : null;
+    const legacyLive = !!legacy && legacy.status !== 'rejected' && Date.now() - new Date(legacy.createdAt).getTime() < IDEMPOTENCY_KEY_TTL_MS;
+    const claim = () =>
+      orderForIdempotencyKey({ caller, key: key!, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber: () => (legacyLive ? legacyNumber! : newOrderNumber()) }).catch((err) => {
+        if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
+        throw err;
+      });
+    let claimed = key ? await claim() : undefined;
+    /** A refused checkout frees its key, so the same key may place the order once it can be placed. */
+    const release = async () => {
+      if (key && claimed) await releaseIdempotencyKey({ caller, key, orderNumber: claimed.orderNumber });
+    };
+    /** The ordered lines leave the cart once the order is accepted (idempotent by order number). */
+    const emptyCart = async (orderNumber: string) => {
+      if (!fromCart) return;
+      await temporal.workflow
+        .getHandle(cartWorkflowId(principal.userId))
+        .executeUpdate(cartCheckedOutUpdate, { args: [{ orderNumber, items: requested }] })
+        .catch((err) => deps.log?.warn({ err, orderNumber }, 'the cart could not be emptied after its checkout'));
+    };
+
+    for (let attempt = 0; ; attempt++) {
+      const orderNumber = claimed?.orderNumber ?? newOrderNumber();
+      const input: OrderInput = {
+        orderNumber,
+        customer,
+        items,
+        currency,
+        totalMinor,
+        shippingAddress: b.shipping_address,
+        ...(b.affiliate_code ? { affiliateCode: b.affiliate_code } : {}),
+        createdAt: new Date().toISOString(),
+        paymentTimeoutMs: Math.round(config.ORDER_PAYMENT_TIMEOUT_MINUTES * 60_000),
+        latePaymentWindowMs: Math.round(config.ORDER_LATE_PAYMENT_WINDOW_HOURS * 3_600_000),
+        notificationUrl: `${config.PUBLIC_API_URL.replace(/\/$/, '')}/webhooks/mercadopago`,
+        crm: { pipelineId: config.GHL_PIPELINE_ID, paidTag: config.GHL_ORDER_PAID_TAG, cancelledTag: config.GHL_ORDER_CANCELLED_TAG },
+        ...(coupon ? { coupon, subtotalMinor, discountMinor: coupon.discountMinor } : {}),
+        ...(fromCart ? { fromCart: true } : {}),
+      };
+      const start = new WithStartWorkflowOperation<WorkflowOf<typeof orderCheckoutWorkflow>>(orderCheckoutWorkflow.type, {
+        workflowId: orderWorkflowId(orderNumber),
+        taskQueue: orderCheckoutWorkflow.taskQueue,
+        args: [input],
+        // With an Idempotency-Key, a repeat joins the running order; without one, a clash is a new number.
+        workflowIdConflictPolicy: key ? 'USE_EXISTING' : 'FAIL',
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+        typedSearchAttributes: [
+          { key: OrderNumber, value: orderNumber },
+          { key: OrderStatus, value: 'created' },
+          { key: CustomerEmail, value: customer.email },
+        ],
+      });
+      let result: CheckoutResult;
+      try {
+        result = await temporal.workflow.executeUpdateWithStart(checkoutUpdate, { startWorkflowOperation: start });
+      } catch (err) {
+        if (err instanceof WorkflowExecutionAlreadyStartedError) {
+          if (key) {
+            const existing = await Order.findById(orderNumber).lean();
+            if (existing && existing.status !== 'rejected') {
+              await emptyCart(orderNumber);
+              return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
+            }
+            if (existing && attempt < 3) {
+              // The key named a refused checkout: free it and place the order under a new number.
+              await release();
+              claimed = await claim();
+              continue;
+            }
+          }
+          if (attempt < 3) continue;
+        }
+        const mapped = updateFailure(err);
+        if (mapped) {
+          if (mapped.status === 409 || mapped.status === 422 || mapped.status === 503) await release();
+          throw mapped;
+        }
+        throw err;
+      }
+      await emptyCart(result.orderNumber);
+      res.status(202).json({
+        order_number: result.orderNumber,
+        status: result.status,
+        currency: result.currency,
+        subtotal: formatMinorUnits(subtotalMinor, result.currency),
+        subtotal_minor: subtotalMinor,
+        discount: formatMinorUnits(coupon?.discountMinor ?? 0, result.currency),
+        discount_minor: coupon?.discountMinor ?? 0,
+        total: formatMinorUnits(result.totalMinor, result.currency),
+        total_minor: result.totalMinor,
+        ...(coupon ? { coupon: { code: coupon.code, discount: formatMinorUnits(coupon.discountMinor, result.currency), discount_minor: coupon.discountMinor } } : {}),
+        ...(fromCart ? { from_cart: true } : {}),
+        payment: result.payment ? { preference_id: result.payment.preferenceId, init_point: result.payment.initPoint, sandbox_init_point: result.payment.sandboxInitPoint } : null,
+        links: { self: `/api/v1/orders/${result.orderNumber}`, execution: executionUrl(config, orderWorkflowId(result.orderNumber)) },
+      });
+      return;
+    }
+  };
+}
