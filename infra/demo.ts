@@ -4,7 +4,9 @@
  *    API, the workflow fetches the payment, stores it, tags the payer in "GoHighLevel";
  * 2. a customer signs up and checks out an order: stock is reserved, a payment link is created, the
  *    buyer pays it, MercadoPago notifies, the order is confirmed, the CRM gets a won opportunity and
- *    the confirmation email lands in the sandbox's SMTP sink.
+ *    the confirmation email lands in the sandbox's SMTP sink;
+ * 3. the shop: a customer fills one cart from two devices (two sign-ins), checks it out with a
+ *    coupon, pays the discounted total at the sandbox, and the cart is left empty.
  */
 import { randomInt } from 'node:crypto';
 import type { Config } from '../common/config';
@@ -43,6 +45,7 @@ export async function runMainJob(config: Config, log: (line: string) => void = c
       log(`processed in ${result.processedMs} ms: payment ${result.paymentStatus}, CRM contact tagged [${result.crmTags.join(', ')}]`);
       log(`execution: ${result.executionUrl}`);
       await runOrderCheckout(config, log);
+      await runCartCheckoutWithCoupon(config, log);
       await runOpsCheck(config, log);
       return result;
     }
@@ -92,6 +95,47 @@ async function runOrderCheckout(config: Config, log: (line: string) => void) {
       if (!mail) throw new Error('no confirmation email in the SMTP sink');
       log(`confirmation email "${mail.subject}" delivered to ${email}`);
       log(`execution: ${o.links.execution}`);
+      return;
+    }
+    if (o.status === 'cancelled' || o.status === 'rejected' || o.failed_steps) throw new Error(`order ${o.order_number}: ${o.status} ${JSON.stringify(o.failed_steps ?? o.cancellation ?? o.rejection)}`);
+    if (Date.now() > deadline) throw new Error(`order ${o.order_number} not confirmed within 60 s (status ${o.status})`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}
+
+/** The shop: one cart from two devices, checked out with a coupon, paid at the discounted total. */
+async function runCartCheckoutWithCoupon(config: Config, log: (line: string) => void) {
+  const api = `http://${config.API_HOST}:${config.API_PORT}`;
+  const admin = sandboxAdmin(`http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}`);
+  const asAdmin = { authorization: `Bearer ${config.API_KEYS[0]}` };
+  const n = randomInt(1e6);
+  await json('POST', `${api}/api/v1/products`, { sku: `TERMO-${n}`, name: 'Termo de acero 1 l', price: '35000.00', currency: 'ARS', stock: 10 }, asAdmin);
+  await json('POST', `${api}/api/v1/products`, { sku: `YERBA-${n}`, name: 'Yerba mate 1 kg', price: '4200.50', currency: 'ARS', stock: 10 }, asAdmin);
+  const code = `BIENVENIDA${n}`;
+  await json('POST', `${api}/api/v1/coupons`, { code, type: 'percent', value: 15, usage_limit: 100, per_customer_limit: 1 }, asAdmin);
+  log(`coupon ${code}: 15 % off, 100 uses, once per customer`);
+
+  const email = `comprador.${n}@example.com`;
+  const password = `demo-${randomInt(1e9)}-password`;
+  const phone = { authorization: `Bearer ${(await json('POST', `${api}/auth/register`, { email, password, name: 'Martín Gómez' })).access_token}` };
+  const laptop = { authorization: `Bearer ${(await json('POST', `${api}/auth/login`, { email, password })).access_token}` };
+  await json('POST', `${api}/api/v1/cart/items`, { sku: `TERMO-${n}`, quantity: 1 }, phone);
+  await json('POST', `${api}/api/v1/cart/items`, { sku: `YERBA-${n}`, quantity: 2 }, laptop);
+  const cart = await json('GET', `${api}/api/v1/cart`, undefined, phone);
+  log(`cart (same on both devices): ${cart.items.map((i: any) => `${i.quantity} × ${i.name}`).join(', ')}; subtotal ${cart.currency} ${cart.subtotal}`);
+
+  const started = Date.now();
+  const order = await json('POST', `${api}/api/v1/cart/checkout`, { coupon: code, shipping_address: { street: 'Bv. Oroño 1450', city: 'Rosario', postal_code: 'S2000', country: 'AR' } }, laptop);
+  log(`order ${order.order_number} from the cart with coupon ${order.coupon.code}: subtotal ${order.currency} ${order.subtotal} − discount ${order.discount} = total ${order.total}`);
+  const left = await json('GET', `${api}/api/v1/cart`, undefined, phone);
+  if (left.items.length !== 0) throw new Error(`the cart still holds ${left.items.length} line(s) after checkout`);
+
+  const paid = await admin.payPreference(order.payment.preference_id, { payer_email: email });
+  const deadline = Date.now() + 60000;
+  for (;;) {
+    const o = await json('GET', `${api}/api/v1/orders/${order.order_number}`, undefined, phone);
+    if (o.status === 'confirmed' && o.pending_effects.length === 0) {
+      log(`cart order ${o.order_number} paid ${o.currency} ${paid.payment.transaction_amount} at the sandbox and confirmed in ${Date.now() - started} ms; the cart is empty`);
       return;
     }
     if (o.status === 'cancelled' || o.status === 'rejected' || o.failed_steps) throw new Error(`order ${o.order_number}: ${o.status} ${JSON.stringify(o.failed_steps ?? o.cancellation ?? o.rejection)}`);

@@ -348,6 +348,13 @@ function requestFor(ep: Endpoint): { path: string; body?: unknown; token?: strin
     'POST /api/v1/api-keys': { body: { name: 'table', role: 'viewer' } },
     'GET /api/v1/reconciliation/reports/:date': { path: `/api/v1/reconciliation/reports/${new Date().toISOString().slice(0, 10)}` },
     'DELETE /api/v1/api-keys/:id': { path: `/api/v1/api-keys/${fx.revocableKey}` },
+    'POST /api/v1/cart/items': { body: { sku: fx.sku, quantity: 1 } },
+    'PUT /api/v1/cart/items/:sku': { body: { quantity: 2 } },
+    'POST /api/v1/cart/checkout': { body: { shipping_address: { street: 'Calle 3', city: 'Salta', postal_code: 'A4400', country: 'AR' } } },
+    'POST /api/v1/coupons': { body: { code: 'NOCTABLA', type: 'percent', value: 10 } },
+    'GET /api/v1/coupons/:code': { path: '/api/v1/coupons/NOCTABLA' },
+    'PATCH /api/v1/coupons/:code': { path: '/api/v1/coupons/NOCTABLA', body: { usage_limit: 5 } },
+    'DELETE /api/v1/coupons/:code': { path: '/api/v1/coupons/NOCTABLA' },
   };
   const s = special[`${ep.method.toUpperCase()} ${ep.path}`] ?? {};
   return { path: s.path ?? p(ep.path), body: s.body ?? (ep.method === 'post' || ep.method === 'patch' ? {} : undefined), token: s.token };
