@@ -11,7 +11,7 @@ import '../harness/quiet-sdk';
 import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
-import { Client, Connection, type WorkflowHandle } from '@temporalio/client';
+import { Client, Connection, WithStartWorkflowOperation, type WorkflowHandle } from '@temporalio/client';
 import { historyToJSON } from '@temporalio/common/lib/proto-utils';
 import { NativeConnection, Worker } from '@temporalio/worker';
 import { parseConfig } from '../../common/config';
@@ -27,6 +27,9 @@ import { applyStockChange } from '../../domain/catalog/stock';
 import { startSmtpSink } from '../../sandbox/smtp-sink';
 import { Affiliate } from '../../domain/persistence/models/affiliate';
 import { Campaign } from '../../domain/persistence/models/campaign';
+import { Coupon } from '../../domain/persistence/models/coupon';
+import { Product } from '../../domain/persistence/models/product';
+import { addCartItemUpdate, cartCheckedOutUpdate, cartQuery, clearCartUpdate, customerCartWorkflow, removeCartItemUpdate, setCartQuantityUpdate, type CartInput } from '../../contracts/cart';
 import { type CommissionInput, commissionLifecycleWorkflow, commissionPayoutBatchWorkflow, commissionStateQuery, conversionRefundedSignal, decideCommissionUpdate } from '../../contracts/commissions';
 import { freePort } from '../../infra/processes';
 import {
@@ -291,6 +294,80 @@ async function main() {
       await client.workflow.getHandle(`order-payments-${input.orderNumber}`).terminate('recorded elsewhere').catch(() => undefined);
     });
     await save(closedPayments, 'order-closed-payments-duplicate');
+
+    // Issue 17: orders with a coupon (patched 'coupon-redemption'): one paid and delivered (the
+    // redemption kept), one timed out before payment (released), one refused (coupon used up).
+    const recNow = new Date();
+    await Product.collection.insertOne({ _id: 'REC-2', name: 'Recorded cart item', priceMinor: 1000_50, currency: 'ARS', active: true, createdAt: recNow, updatedAt: recNow } as never);
+    await applyStockChange({ sku: 'REC-2', kind: 'initial', quantity: 20, opKey: 'init:REC-2' });
+    await Coupon.collection.insertMany([
+      { _id: 'REC10', type: 'percent', percent: 10, minOrderMinor: 0, usageLimit: 5, active: true, createdAt: recNow, updatedAt: recNow },
+      { _id: 'RECONE', type: 'percent', percent: 10, minOrderMinor: 0, usageLimit: 1, active: true, createdAt: recNow, updatedAt: recNow },
+    ] as never[]);
+    const couponItems = [{ sku: 'REC-2', name: 'Recorded cart item', quantity: 2, unitPriceMinor: 1000_50, lineTotalMinor: 2001_00 }];
+    const withCoupon = (orderNumber: string, code: string): OrderInput => ({
+      ...input,
+      orderNumber,
+      affiliateCode: undefined,
+      items: couponItems,
+      subtotalMinor: 2001_00,
+      discountMinor: 200_10,
+      totalMinor: 1800_90,
+      coupon: { code, discountMinor: 200_10 },
+      fromCart: true,
+      latePaymentWindowMs: 1_000,
+    });
+    const couponPaid = await client.workflow.start(orderCheckoutWorkflow.type, { taskQueue: 'orders', workflowId: 'order-PF-RECORDED0005', args: [withCoupon('PF-RECORDED0005', 'REC10')] });
+    await (await worker('orders')).runUntil(async () => {
+      await couponPaid.executeUpdate(checkoutUpdate);
+      const p = newPayment(state, { status: 'approved', transaction_amount: 1800.9, currency_id: 'ARS', external_reference: 'PF-RECORDED0005' });
+      await couponPaid.signal(paymentUpdatedSignal, { paymentId: String(p.id), status: 'approved', amount: 1800.9, amountRefunded: 0, currency: 'ARS', dateLastUpdated: p.date_last_updated });
+      while ((await couponPaid.query(orderStateQuery)).status !== 'confirmed') await new Promise((r) => setTimeout(r, 100));
+      await couponPaid.executeUpdate(fulfillmentUpdate, { args: [{ status: 'processing', by: 'recorder' }] });
+      await couponPaid.executeUpdate(fulfillmentUpdate, { args: [{ status: 'shipped', trackingNumber: 'TRK-5', by: 'recorder' }] });
+      await couponPaid.executeUpdate(fulfillmentUpdate, { args: [{ status: 'delivered', by: 'recorder' }] });
+      await couponPaid.result();
+    });
+    await save(couponPaid, 'order-checkout-coupon-paid');
+    const couponReleased = await client.workflow.start(orderCheckoutWorkflow.type, { taskQueue: 'orders', workflowId: 'order-PF-RECORDED0006', args: [{ ...withCoupon('PF-RECORDED0006', 'RECONE'), paymentTimeoutMs: 1_000 }] });
+    await (await worker('orders')).runUntil(async () => {
+      await couponReleased.executeUpdate(checkoutUpdate);
+      await couponReleased.result();
+    });
+    await save(couponReleased, 'order-checkout-coupon-released');
+    // RECONE's one use is back; take it, then a second order is refused for the coupon.
+    const couponTaken = await client.workflow.start(orderCheckoutWorkflow.type, { taskQueue: 'orders', workflowId: 'order-PF-RECORDED0007', args: [{ ...withCoupon('PF-RECORDED0007', 'RECONE'), paymentTimeoutMs: 60_000 }] });
+    const couponRefused = await client.workflow.start(orderCheckoutWorkflow.type, { taskQueue: 'orders', workflowId: 'order-PF-RECORDED0008', args: [withCoupon('PF-RECORDED0008', 'RECONE')] });
+    await (await worker('orders')).runUntil(async () => {
+      await couponTaken.executeUpdate(checkoutUpdate);
+      await couponRefused.executeUpdate(checkoutUpdate).catch(() => undefined);
+      await couponRefused.result();
+      await couponTaken.terminate('recorded elsewhere');
+    });
+    await save(couponRefused, 'order-checkout-coupon-refused');
+
+    // Issue 17: a customer's cart: added to (update-with-start), changed, reminded once when
+    // abandoned, checked out into an order, emptied, and closed once idle.
+    const cartStart = new WithStartWorkflowOperation(customerCartWorkflow.type, {
+      workflowId: 'cart-u-rec',
+      taskQueue: 'orders',
+      args: [{ customer: { id: 'u-rec', email: 'replay@example.com', name: 'Ana Replay' }, abandonedAfterMs: 1_500, idleCloseMs: 2_000 } satisfies CartInput],
+      workflowIdConflictPolicy: 'USE_EXISTING',
+    });
+    await (await worker('orders')).runUntil(async () => {
+      await client.workflow.executeUpdateWithStart(addCartItemUpdate, { args: [{ sku: 'REC-2', quantity: 1 }], startWorkflowOperation: cartStart });
+      const cart = client.workflow.getHandle('cart-u-rec');
+      await cart.executeUpdate(addCartItemUpdate, { args: [{ sku: 'REC-1', quantity: 1 }] });
+      await cart.executeUpdate(setCartQuantityUpdate, { args: [{ sku: 'REC-2', quantity: 2 }] });
+      await cart.executeUpdate(setCartQuantityUpdate, { args: [{ sku: 'REC-2', quantity: 0 }] }).catch(() => undefined);
+      await cart.executeUpdate(removeCartItemUpdate, { args: [{ sku: 'REC-1' }] });
+      while ((await cart.query(cartQuery)).reminders === 0) await new Promise((r) => setTimeout(r, 200));
+      await cart.executeUpdate(cartCheckedOutUpdate, { args: [{ orderNumber: 'PF-RECORDED0005', items: [{ sku: 'REC-2', quantity: 1 }] }] });
+      await cart.executeUpdate(cartCheckedOutUpdate, { args: [{ orderNumber: 'PF-RECORDED0005', items: [{ sku: 'REC-2', quantity: 1 }] }] });
+      await cart.executeUpdate(clearCartUpdate);
+      await cart.result();
+    });
+    await save(client.workflow.getHandle('cart-u-rec'), 'cart-customer-reminded');
 
     // Commissions: above the auto-approval threshold → reminder → approved by update → payable →
     // refunded → clawback; and the payout batch over the ledger it left.
