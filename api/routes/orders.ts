@@ -350,6 +350,15 @@ export function orderPlacement(deps: { config: Config; temporal: Client; log?: {
     }
     const fromCart = b.from_cart === true;
     const cartField = route === 'cart' ? 'cart' : 'from_cart';
+    const key = req.header('idempotency-key');
+    if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
+    // The same key with the same request is the same order; with another request it is refused.
+    const caller = `user:${principal.userId}`;
+    const fingerprint = requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b });
+    const keyReused = (err: unknown) => {
+      if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
+      throw err;
+    };
     let requested: { sku: string; quantity: number }[];
     if (fromCart) {
       const cart = await temporal.workflow
@@ -359,6 +368,13 @@ export function orderPlacement(deps: { config: Config; temporal: Client; log?: {
           if (err instanceof WorkflowNotFoundError || (err as Error)?.name === 'WorkflowNotFoundError') return undefined;
           throw err;
         });
+      if ((!cart || cart.items.length === 0) && key) {
+        // A retried cart checkout finds its cart emptied by the order it placed: answer that order.
+        const prior = await orderForIdempotencyKey({ caller, key, fingerprint, newOrderNumber }).catch(keyReused);
+        const existing = prior.repeat ? await Order.findById(prior.orderNumber).lean() : null;
+        if (existing && existing.status !== 'rejected') return void res.status(200).json(presentOrder(existing as unknown as OrderView, config));
+        if (!prior.repeat) await releaseIdempotencyKey({ caller, key, orderNumber: prior.orderNumber });
+      }
       if (!cart || cart.items.length === 0) throw new HttpError(422, 'cart_empty', `${cartField}: the cart is empty; add items first`, { field: cartField });
       requested = cart.items.map((i) => ({ sku: i.sku, quantity: i.quantity }));
     } else {
@@ -405,21 +421,14 @@ export function orderPlacement(deps: { config: Config; temporal: Client; log?: {
     }
     const totalMinor = subtotalMinor - (coupon?.discountMinor ?? 0);
 
-    const key = req.header('idempotency-key');
-    if (key !== undefined && !/^[\x21-\x7e]{8,128}$/.test(key)) throw new HttpError(400, 'invalid_request', 'Idempotency-Key: 8–128 visible ASCII characters', { field: 'Idempotency-Key' });
     const customer = { id: principal.userId, email: principal.email, ...(principal.name ? { name: principal.name } : {}) };
-    // The same key with the same request is the same order; with another request it is refused.
-    const caller = `user:${principal.userId}`;
     // Keys sent before key records existed named the order derived from (customer, key): a retry of
     // such a request within the 24 h still finds that order instead of placing a second one.
     const legacyNumber = key ? legacyOrderNumber(principal.userId, key) : undefined;
     const legacy = legacyNumber ? await Order.findById(legacyNumber, { status: 1, createdAt: 1 }).lean() : null;
     const legacyLive = !!legacy && legacy.status !== 'rejected' && Date.now() - new Date(legacy.createdAt).getTime() < IDEMPOTENCY_KEY_TTL_MS;
     const claim = () =>
-      orderForIdempotencyKey({ caller, key: key!, fingerprint: requestFingerprint({ method: req.method, path: req.baseUrl + req.path, body: b }), newOrderNumber: () => (legacyLive ? legacyNumber! : newOrderNumber()) }).catch((err) => {
-        if (err instanceof IdempotencyKeyReused) throw new HttpError(422, 'idempotency_key_reused', `Idempotency-Key: ${err.message}`, { field: 'Idempotency-Key', in: 'header' });
-        throw err;
-      });
+      orderForIdempotencyKey({ caller, key: key!, fingerprint, newOrderNumber: () => (legacyLive ? legacyNumber! : newOrderNumber()) }).catch(keyReused);
     let claimed = key ? await claim() : undefined;
     /** A refused checkout frees its key, so the same key may place the order once it can be placed. */
     const release = async () => {

@@ -256,9 +256,14 @@ test('coupons that do not apply: 422 with the reason, nothing started; per-custo
 
   // A coupon on a cart checkout.
   assert.equal((await addItem(other.headers, 'COUP-MATE', 3)).status, 200);
-  const viaCart = await http('POST', api('/api/v1/cart/checkout'), { headers: other.headers, body: { shipping_address: address, coupon: 'PESOS' }, timeoutMs: 120_000 });
+  const checkout = () => http('POST', api('/api/v1/cart/checkout'), { headers: { ...other.headers, 'idempotency-key': `cart-checkout-${other.id}` }, body: { shipping_address: address, coupon: 'PESOS' }, timeoutMs: 120_000 });
+  const viaCart = await checkout();
   assert.equal(viaCart.status, 202, viaCart.text);
   assert.deepEqual([viaCart.body.subtotal, viaCart.body.discount, viaCart.body.total, viaCart.body.coupon.code], ['3000.00', '100.00', '2900.00', 'PESOS']);
+  // Retried with its Idempotency-Key after the cart was emptied: the same order, not "cart empty".
+  const retried = await checkout();
+  assert.deepEqual([retried.status, retried.body.order_number, retried.body.total, retried.body.from_cart], [200, viaCart.body.order_number, '2900.00', true], retried.text);
+  assert.equal(await db.collection('orders').countDocuments({ 'customer.id': other.id, fromCart: true }), 1);
 });
 
 test('bad inputs on every cart and coupon endpoint: 4xx naming the field, never 5xx', async () => {
