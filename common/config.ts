@@ -180,6 +180,8 @@ export const envSchema = z
     /** Temporal Cloud API key; when set, TLS is used. */
     TEMPORAL_API_KEY: z.string().min(1).optional(),
     TEMPORAL_TLS: bool.default(false),
+    /** Deadline of the API's quick Temporal calls (starting a notification workflow): past it, 503 + Retry-After. */
+    TEMPORAL_START_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(4000),
 
     MONGODB_URI: z
       .string()
