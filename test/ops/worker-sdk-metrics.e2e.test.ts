@@ -5,7 +5,10 @@
  */
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import { Client, Connection } from '@temporalio/client';
+import { ROOT } from '../../infra/processes';
 import { metricsSnapshotWorkflow } from '../../contracts/ops';
 import { integrationServers, type IntegrationServers } from '../harness/servers';
 import { http, startStack, type RunningStack } from '../harness/stack';
@@ -39,6 +42,11 @@ test('after a workflow ran, the worker /metrics has the SDK series: schedule-to-
   assert.match(text, /^temporal_worker_task_slots_used\{[^}]*worker_type="WorkflowWorker"[^}]*\} \d+/m, 'task slots in use');
   assert.match(text, /^temporal_worker_task_slots_available\{/m);
   assert.match(text, /^temporal_sticky_cache_size\{/m, 'sticky cache size');
+  // The documented "add workers" alert rule names series the worker really exports.
+  const rules = readFileSync(path.join(ROOT, 'docs/runbooks/add-workers.md'), 'utf8').split('```yaml')[1].split('```')[0];
+  const named = [...new Set(rules.match(/temporal_[a-z_]+/g))];
+  assert.ok(named.length >= 3, named.join());
+  for (const name of named) assert.match(text, new RegExp(`^${name}\\{`, 'm'), `${name} (in docs/runbooks/add-workers.md) is not exported`);
   // Prometheus can parse it: every sample line is "name{labels} value".
   for (const line of text.split('\n').filter((l) => l && !l.startsWith('#'))) assert.match(line, /^[a-zA-Z_:][\w:]*(\{.*\})? -?[\d.e+-]+|NaN|[+-]Inf$/, line);
 });
