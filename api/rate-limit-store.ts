@@ -26,7 +26,7 @@
  */
 import mongoose from 'mongoose';
 import type { ClientRateLimitInfo, IncrementResponse, Options, Store } from 'express-rate-limit';
-import { isDuplicateKey } from '../domain/persistence/write-patterns';
+import { insertOnce } from '../domain/persistence/write-patterns';
 
 export const RATE_LIMIT_COLLECTION_PREFIX = 'rate_limits_';
 const DAY_MS = 86_400_000;
@@ -135,15 +135,12 @@ export class SharedSlotStore implements Store {
         this.known.set(id, this.limit);
         return this.limit + 1;
       }
-      try {
-        await slots.insertOne({ _id: `${id}|${hi}`, at: new Date() } as never);
+      if (await insertOnce(slots, { _id: `${id}|${hi}`, at: new Date() })) {
         this.known.set(id, Math.max(this.known.get(id) ?? 0, hi));
         return hi;
-      } catch (err) {
-        if (!isDuplicateKey(err)) throw err;
-        lo = hi; // another replica took it a moment ago
-        known = hi;
       }
+      lo = hi; // another replica took it a moment ago
+      known = hi;
     }
   }
 

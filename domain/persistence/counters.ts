@@ -22,7 +22,7 @@ import { randomUUID } from 'node:crypto';
 import { hostname } from 'node:os';
 import mongoose from 'mongoose';
 import { MetricCount } from './models/metric-count';
-import { insertOnce, isDuplicateKey } from './write-patterns';
+import { insertOnce } from './write-patterns';
 
 export type Granularity = 'm5' | 'h' | 'd' | 'mo';
 /**
@@ -158,12 +158,8 @@ class CounterWriter {
     const known = this.shards.get(id);
     if (known !== undefined) return shardId(id, known);
     for (let n = 0; ; n++) {
-      try {
-        await MetricCount.collection.insertOne({ _id: shardId(id, n), family: d.family, granularity: d.granularity, bucket: d.bucket, writer: WRITER_ID, c: {} } as never);
-      } catch (err) {
-        if (isDuplicateKey(err)) continue; // another process's shard (or this one's before a restart)
-        throw err;
-      }
+      // Taken: another process's shard (or this one's before a restart); try the next.
+      if (!(await insertOnce(MetricCount, { _id: shardId(id, n), family: d.family, granularity: d.granularity, bucket: d.bucket, writer: WRITER_ID, c: {} }))) continue;
       this.shards.set(id, n);
       // Buckets are short-lived except months: forget old ones so the map stays small.
       if (this.shards.size > 10_000) this.shards.delete(this.shards.keys().next().value!);
