@@ -26,9 +26,12 @@ export const notFound: RequestHandler = (req, _res, next) => {
 };
 
 /** Temporal itself unreachable (gRPC UNAVAILABLE / DEADLINE_EXCEEDED): nothing was accepted. */
-function isTemporalUnavailable(err: unknown): boolean {
+function isTemporalUnavailable(err: unknown, depth = 0): boolean {
   const code = (err as { code?: number })?.code;
-  return code === 14 || code === 4 || /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(String((err as Error)?.message));
+  if (code === 14 || code === 4 || /UNAVAILABLE|ECONNREFUSED|Deadline/i.test(String((err as Error)?.message))) return true;
+  // The client wraps the gRPC error (ServiceError 'Failed to start Workflow', cause: the gRPC status).
+  const cause = (err as { cause?: unknown })?.cause;
+  return depth < 3 && cause !== undefined && isTemporalUnavailable(cause, depth + 1);
 }
 
 /** JSON errors everywhere: no HTML error pages, no stack traces to clients. */
@@ -49,7 +52,7 @@ export function errorHandler(log: Logger): ErrorRequestHandler {
       httpError = new HttpError(503, 'temporarily_unavailable', 'the database is unavailable right now; try again', { retryAfterSeconds: 5 });
     } else if (isTemporalUnavailable(err)) {
       log.warn({ err, method: req.method, path: req.path }, 'temporal unavailable');
-      httpError = new HttpError(503, 'temporarily_unavailable', 'the request could not be accepted right now; try again', { retryAfterSeconds: 30 });
+      httpError = new HttpError(503, 'temporarily_unavailable', 'the request could not be accepted right now; try again', { retryAfterSeconds: 5 });
     } else if (typeof err?.status === 'number' && err.status >= 400 && err.status < 500) {
       httpError = new HttpError(err.status, 'bad_request', err.expose ? err.message : 'bad request');
     } else {

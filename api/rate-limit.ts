@@ -2,10 +2,12 @@ import type { Request, Response } from 'express';
 import { ipKeyGenerator, rateLimit } from 'express-rate-limit';
 import { HttpError } from './errors';
 import { principalOf } from './auth/principal';
+import { SharedSlotStore } from './rate-limit-store';
 
 /**
- * Request limits, per IP unless `key` says otherwise (express-rate-limit, in memory: one API process; a shared store is needed before
- * running several). Over the limit: 429 in our JSON error shape, with Retry-After.
+ * Request limits, per IP unless `key` says otherwise (express-rate-limit), counted in the database
+ * shared by every API replica (./rate-limit-store.ts: exact across replicas, fixed windows; counted
+ * per replica while the database does not answer). Over the limit: 429 in our JSON error shape, with Retry-After.
  */
 export function requestLimit(opts: { name: string; limit: number; windowMs: number; key?: (req: Request, res: Response) => string; skip?: (req: Request, res: Response) => boolean }) {
   return rateLimit({
@@ -14,6 +16,9 @@ export function requestLimit(opts: { name: string; limit: number; windowMs: numb
     standardHeaders: 'draft-8',
     legacyHeaders: false,
     identifier: opts.name,
+    store: new SharedSlotStore(opts.name),
+    // A limiter store failure never fails the request (the store falls back to counting in memory).
+    passOnStoreError: true,
     ...(opts.key ? { keyGenerator: opts.key } : {}),
     ...(opts.skip ? { skip: opts.skip } : {}),
     handler: (req, _res, next) => {

@@ -72,6 +72,8 @@ export const envSchema = z
     /** The worker's Prometheus endpoint (GET /metrics); 0 turns it off. */
     WORKER_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(9464),
     WORKER_METRICS_HOST: z.string().min(1).default('127.0.0.1'),
+    /** The Temporal SDK's own exporter, on loopback, served through WORKER_METRICS_PORT; 0 picks a free port at start-up. */
+    WORKER_SDK_METRICS_PORT: z.coerce.number().int().min(0).max(65535).default(0),
 
     /** Customer and admin sign-in: HS256 signing key for access and refresh tokens. */
     JWT_SECRET: z.string().min(32, 'must be at least 32 characters').default(SANDBOX_SECRETS.JWT_SECRET),
@@ -191,6 +193,8 @@ export const envSchema = z
     /** Temporal Cloud API key; when set, TLS is used. */
     TEMPORAL_API_KEY: z.string().min(1).optional(),
     TEMPORAL_TLS: bool.default(false),
+    /** Deadline of the API's quick Temporal calls (starting a notification workflow): past it, 503 + Retry-After. */
+    TEMPORAL_START_TIMEOUT_MS: z.coerce.number().int().min(500).max(60_000).default(4000),
 
     MONGODB_URI: z
       .string()

@@ -4,6 +4,7 @@
  * Label values are bounded (route patterns, not URLs; status codes; provider names).
  */
 import { createServer, type Server } from 'node:http';
+import { createServer as createNetServer, type AddressInfo } from 'node:net';
 import { Counter, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
 
 export const registry = new Registry();
@@ -47,14 +48,44 @@ export const probeDuration = new Histogram({
   registers: [registry],
 });
 
-/** The worker's /metrics: a bare HTTP server (the worker has no Express). */
-export function serveMetrics(port: number, host: string): Promise<Server> {
+/** A free TCP port on the loopback interface (for the SDK's own exporter, which binds it itself). */
+export function freeLoopbackPort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const probe = createNetServer();
+    probe.once('error', reject);
+    probe.listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+}
+
+/**
+ * The Temporal SDK's own worker metrics (schedule-to-start latency per task queue, task slots,
+ * sticky cache, polls...): the SDK core's Prometheus exporter, bound to a loopback port, read on
+ * each scrape and served after ours, so one URL has both. Unreachable: ours alone, and
+ * `pagosflow_sdk_metrics_up 0` says so.
+ */
+async function sdkMetrics(url: string | undefined): Promise<string> {
+  if (!url) return '';
+  try {
+    const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
+    if (!res.ok) throw new Error(`HTTP ${res.status}`);
+    return `# HELP pagosflow_sdk_metrics_up Whether the Temporal SDK's worker metrics could be read\n# TYPE pagosflow_sdk_metrics_up gauge\npagosflow_sdk_metrics_up 1\n${await res.text()}`;
+  } catch {
+    return '# HELP pagosflow_sdk_metrics_up Whether the Temporal SDK\'s worker metrics could be read\n# TYPE pagosflow_sdk_metrics_up gauge\npagosflow_sdk_metrics_up 0\n';
+  }
+}
+
+/** The worker's /metrics: a bare HTTP server (the worker has no Express); ours, then the SDK's (sdkMetricsUrl). */
+export function serveMetrics(port: number, host: string, opts: { sdkMetricsUrl?: string } = {}): Promise<Server> {
   const server = createServer(async (req, res) => {
     if (req.method !== 'GET' || req.url?.split('?')[0] !== '/metrics') {
       res.writeHead(404, { 'content-type': 'application/json' }).end(JSON.stringify({ error: { code: 'not_found', message: 'only GET /metrics here' } }));
       return;
     }
-    res.writeHead(200, { 'content-type': registry.contentType }).end(await registry.metrics());
+    const [ours, sdk] = await Promise.all([registry.metrics(), sdkMetrics(opts.sdkMetricsUrl)]);
+    res.writeHead(200, { 'content-type': registry.contentType }).end(`${ours.replace(/\n*$/, '\n')}${sdk}`);
   });
   return new Promise((resolve, reject) => {
     server.once('error', reject);

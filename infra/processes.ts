@@ -224,6 +224,16 @@ export async function startTemporalDevServer(opts: { port: number; uiPort?: numb
 }
 
 /**
+ * Whether MONGODB_URI names the embedded FerretDB that `npm start` runs: a single local host, not
+ * `mongodb+srv`, and no `replicaSet` (a local MongoDB replica set is MongoDB, with retryable writes).
+ */
+export function isEmbeddedMongoUri(uri: string): boolean {
+  if (uri.startsWith('mongodb+srv') || uri.includes(',')) return false;
+  const url = new URL(uri);
+  return ['127.0.0.1', 'localhost', '::1', '[::1]'].includes(url.hostname) && !url.searchParams.has('replicaSet');
+}
+
+/**
  * A connection string for the embedded FerretDB: it has no retryable writes, so the string turns
  * them off (MongoDB's strings keep the driver's default, on). The code sets no driver option.
  */

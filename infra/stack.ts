@@ -12,6 +12,7 @@ import { ConfigError, parseConfig, type Config } from '../common/config';
 import { runMainJob } from './demo';
 import {
   ferretDbUri,
+  isEmbeddedMongoUri,
   isPortFree,
   MissingToolError,
   ROOT,
@@ -64,7 +65,8 @@ async function main() {
   const mongoUrl = new URL(config.MONGODB_URI.includes(',') ? 'mongodb://remote' : config.MONGODB_URI);
   const mongo = { host: mongoUrl.hostname, port: Number(mongoUrl.port || 27017) };
   const embedTemporal = isLocal(temporal.host);
-  const embedMongo = isLocal(mongo.host) && !config.MONGODB_URI.startsWith('mongodb+srv');
+  // Only the embedded FerretDB's string gets retryWrites=false (ferretDbUri); MongoDB keeps the driver's default.
+  const embedMongo = isEmbeddedMongoUri(config.MONGODB_URI);
   const TEMPORAL_UI_PORT = Number(new URL(config.TEMPORAL_UI_URL).port || 8233);
 
   // Every port we are about to bind must be free, or we say which one and stop before starting anything.

@@ -19,7 +19,7 @@ import { startTemporalWatchdog } from './temporal-watchdog';
 import { startDatabaseWatchdog } from './database-watchdog';
 import { alerting } from '../domain/ops/alerting';
 import { temporalPing } from '../domain/ops/probes';
-import { serveMetrics } from '../common/prometheus';
+import { freeLoopbackPort, serveMetrics } from '../common/prometheus';
 
 export const WORKER_READY_LINE = 'pagos-flow worker ready';
 
@@ -35,7 +35,13 @@ const SDK_LEVEL: Record<Config['LOG_LEVEL'], LogLevel> = { trace: 'TRACE', debug
 
 export async function runWorkers(config: Config): Promise<void> {
   const log = createLogger('worker', config.LOG_LEVEL);
-  Runtime.install({ logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]) });
+  // The SDK's worker metrics (schedule-to-start latency, slots, sticky cache) go out on our /metrics:
+  // its exporter binds a loopback port of its own and serveMetrics appends what it says.
+  const sdkMetricsPort = config.WORKER_METRICS_PORT > 0 ? config.WORKER_SDK_METRICS_PORT || (await freeLoopbackPort()) : 0;
+  Runtime.install({
+    logger: new DefaultLogger(SDK_LEVEL[config.LOG_LEVEL]),
+    ...(sdkMetricsPort ? { telemetryOptions: { metrics: { prometheus: { bindAddress: `127.0.0.1:${sdkMetricsPort}`, useSecondsForDurations: true } } } } : {}),
+  });
   await connectMongo(config, { waitMs: 15000 });
   await ensureIndexes();
   const connection = await connectWorker(config);
@@ -60,7 +66,7 @@ export async function runWorkers(config: Config): Promise<void> {
     log.info({ schedules: await ensureSchedules(client, config) }, 'schedules registered');
     await client.connection.close();
   }
-  const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST) : undefined;
+  const metricsServer = config.WORKER_METRICS_PORT > 0 ? await serveMetrics(config.WORKER_METRICS_PORT, config.WORKER_METRICS_HOST, { sdkMetricsUrl: sdkMetricsPort ? `http://127.0.0.1:${sdkMetricsPort}/metrics` : undefined }) : undefined;
   if (metricsServer) log.info({ url: `http://${config.WORKER_METRICS_HOST}:${config.WORKER_METRICS_PORT}/metrics` }, 'prometheus metrics');
   const watchdogClient = createTemporalClient(config);
   const watchdog = startTemporalWatchdog({ config, log, ping: () => temporalPing(watchdogClient) });

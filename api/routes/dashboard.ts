@@ -16,7 +16,12 @@ import { presentIncident } from './incidents';
 import { latestSnapshot, runMetricsCheck } from './ops-metrics';
 import { apiRouter } from '../request-guards';
 
-/** Realtime answers are shared for this long: a wall of dashboards refreshing costs one computation. */
+/**
+ * Realtime answers are shared for this long: a wall of dashboards refreshing costs one computation.
+ * Replica-safe as it is: a read-through cache of figures computed from the shared database (the
+ * metric buckets), never written to, so each API replica holds its own copy at most this old; two
+ * replicas can differ by at most this much, as two refreshes a few seconds apart would.
+ */
 const REALTIME_CACHE_MS = 5000;
 
 export function dashboardRouter(deps: { config: Config; temporal: Client }) {

@@ -20,6 +20,7 @@ import { PaymentId, Provider, WebhookStatus } from '../../contracts/search-attri
 import { mercadoPagoNotificationWorkflow, notificationWorkflowId, WEBHOOK_EVENT_TYPES_PROCESSED, type MercadoPagoNotification } from '../../contracts/webhooks';
 import type { WorkflowOf } from '../../contracts/workflow-ref';
 import { HttpError, validationError } from '../errors';
+import { withTemporalDeadline } from '../../common/temporal';
 import { MALFORMED_SIGNATURE, verifyMercadoPagoSignature } from './mercadopago-signature';
 import { apiRouter } from '../request-guards';
 
@@ -63,7 +64,8 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
   const start = async (n: MercadoPagoNotification, opts: { conflict: 'reject' | 'use-existing' }) => {
     const workflowId = notificationWorkflowId(n.eventId);
     try {
-      await temporal.workflow.start<WorkflowOf<typeof mercadoPagoNotificationWorkflow>>(mercadoPagoNotificationWorkflow.type, {
+      // Under a deadline: with Temporal unreachable the answer is a 503 within seconds, well before MercadoPago gives up (~22 s).
+      await withTemporalDeadline(temporal, config, () => temporal.workflow.start<WorkflowOf<typeof mercadoPagoNotificationWorkflow>>(mercadoPagoNotificationWorkflow.type, {
         taskQueue: mercadoPagoNotificationWorkflow.taskQueue,
         workflowId,
         args: [n],
@@ -75,13 +77,13 @@ export function mercadoPagoWebhookRouter(deps: { config: Config; temporal: Clien
           { key: WebhookStatus, value: 'received' },
           { key: PaymentId, value: n.resourceId },
         ],
-      });
+      }));
       return { workflowId, duplicate: false };
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return { workflowId, duplicate: true };
       // Not durably accepted: say so, and MercadoPago delivers it again later. Nothing is lost.
       log.error({ err, eventId: n.eventId }, 'could not start the notification workflow');
-      throw new HttpError(503, 'temporarily_unavailable', 'the notification could not be durably accepted; deliver it again later', { retryAfterSeconds: 30 });
+      throw new HttpError(503, 'temporarily_unavailable', 'the notification could not be durably accepted; deliver it again later', { retryAfterSeconds: 5 });
     }
   };
 

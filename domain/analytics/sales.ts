@@ -17,8 +17,7 @@
  *   p.<sku>.<cur>.{sales,units,refunds}, cat.<category>.<cur>.{sales,units,refunds}.
  */
 import type { Config } from '../../common/config';
-import { countEvent, counterKey, counterKeyText, bucketId, localDay } from '../persistence/counters';
-import { MetricCount } from '../persistence/models/metric-count';
+import { countEvent, counterKey, counterKeyText, bucketId, localDay, readCounters } from '../persistence/counters';
 import { Order } from '../persistence/models/order';
 import { Product } from '../persistence/models/product';
 
@@ -176,11 +175,13 @@ export function isoWeek(day: string): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-/** Reads the day buckets, one `_id` lookup each (the one filter FerretDB answers from an index). */
+/**
+ * Reads the day buckets, summing each bucket's per-writer shards (`readCounters`: `_id` lookups only,
+ * the one filter FerretDB answers from an index), so every worker's sales are counted.
+ */
 export async function readSalesDays(days: string[]): Promise<Map<string, Counters>> {
-  const docs = new Map<string, Counters>();
-  await Promise.all(days.map(async (day) => docs.set(day, ((await MetricCount.findById(bucketId('sales', 'd', day), { c: 1 }).lean<{ c?: Counters }>())?.c ?? {}) as Counters)));
-  return docs;
+  const byId = await readCounters(days.map((day) => bucketId('sales', 'd', day)));
+  return new Map(days.map((day) => [day, byId.get(bucketId('sales', 'd', day)) ?? {}]));
 }
 
 export interface CurrencyTotals {

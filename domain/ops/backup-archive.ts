@@ -15,8 +15,8 @@ import { BSON, type Db } from 'mongodb';
 import * as tar from 'tar';
 
 export const BACKUP_FORMAT = 'pagos-flow-backup/1';
-/** Per-day idempotency claims of the metric counters: transient by design, not backed up. */
-const SKIPPED = (name: string) => name.startsWith('system.') || name.startsWith('metric_claims_');
+/** Per-day idempotency claims of the metric counters and the API's rate-limit slots: transient by design, not backed up. */
+const SKIPPED = (name: string) => name.startsWith('system.') || name.startsWith('metric_claims_') || name.startsWith('rate_limits_');
 
 export interface CollectionManifest {
   name: string;

@@ -5,8 +5,8 @@
  */
 import type { Config } from '../../common/config';
 import { DEPENDENCY_LABELS } from '../../common/health-status';
-import { bucketId, bucketOf, counterKeyText, DURATION_EDGES_MS, localDay, type Granularity, type MetricFamily } from '../persistence/counters';
-import { DependencyStatus, Heartbeat, MetricCount, MetricSnapshot, OAuthCredential } from '../persistence/models/metric-count';
+import { bucketId, bucketOf, counterKeyText, readCounters, DURATION_EDGES_MS, localDay, type Granularity, type MetricFamily } from '../persistence/counters';
+import { DependencyStatus, Heartbeat, MetricSnapshot, OAuthCredential } from '../persistence/models/metric-count';
 import { formatMinorUnits, isCurrency } from '../../common/money';
 import type { MetricsSnapshot } from '../../contracts/ops';
 import type { AlertRules } from '../../common/ops-policy';
@@ -78,9 +78,8 @@ export function metricsSnapshots(config: Pick<Config, 'SCHEDULE_TIMEZONE' | 'ALE
         days: last7d.map((t) => id('payments', 'd', t)),
         health: id('health', 'd', now),
       };
-      // One read by _id per bucket: FerretDB answers exactly this filter without a scan.
-      const docs = new Map<string, Counters>();
-      await Promise.all([...ids].map(async (i) => docs.set(i, ((await MetricCount.findById(i, { c: 1 }).lean<{ c: Counters }>())?.c ?? {}) as Counters)));
+      // Reads by _id only (each bucket's shards, one per writing process): FerretDB answers exactly this filter without a scan.
+      const docs = (await readCounters(ids)) as Map<string, Counters>;
       const c = (i: string) => docs.get(i) ?? {};
       const merged = (list: string[]) => list.reduce((acc, i) => addInto(acc, c(i)), {} as Counters);
 

@@ -9,10 +9,13 @@ import type { Config } from '../../common/config';
  */
 export async function connectMongo(config: Pick<Config, 'MONGODB_URI'>, opts: { waitMs?: number } = {}) {
   mongoose.set('strictQuery', true);
-  await mongoose.connect(config.MONGODB_URI, {
-    serverSelectionTimeoutMS: opts.waitMs ?? 5000,
-  });
+  await mongoose.connect(config.MONGODB_URI, mongoDriverOptions(opts));
   return mongoose.connection;
+}
+
+/** The driver options the code sets: none about retryable writes (the connection string decides). */
+export function mongoDriverOptions(opts: { waitMs?: number } = {}) {
+  return { serverSelectionTimeoutMS: opts.waitMs ?? 5000 };
 }
 
 export async function disconnectMongo() {

@@ -5,21 +5,31 @@
  * time at read), and `$inc` is not atomic there (400 concurrent `$inc` on one document kept 18).
  * So each process funnels its increments through one writer that merges them and writes one
  * `$inc` per bucket document at a time (a group commit: the caller's promise settles when the
- * write holding its increment has landed). On MongoDB `$inc` is atomic and several processes can
- * write the same buckets; on FerretDB each family is written by one process (payments, webhooks and
- * health by the worker, security and deliveries by the API). A retried activity counts once: its increment is claimed
+ * write holding its increment has landed). A retried activity counts once: its increment is claimed
  * first under a key (the activity's identity), in a per-day claims collection dropped by retention.
+ *
+ * Several processes (N workers, N APIs) write the same families, so a bucket is stored as shards,
+ * one per writing process: shard 0 is `<bucketId>`, shard n is `<bucketId>~<n>`. A process takes
+ * the first shard of a bucket it can create (an insert: the unique `_id` decides, the one atomic
+ * primitive of FerretDB) and from then on is that shard's only writer, so its `$inc`s never race.
+ * Shards are created in order (shard n is tried only after shard n-1 was seen), so a reader sums
+ * shards 0, 1, 2, ... by `_id` until the first missing one (readCounters). A bucket has as many
+ * shards as processes that wrote it during its span (a restarted process takes a new one): one or
+ * two per worker/API for m5 and hour buckets, a few dozen at most for a month. Exact on FerretDB
+ * and MongoDB alike; no process is special, and no setting names the writers.
  */
+import { randomUUID } from 'node:crypto';
+import { hostname } from 'node:os';
 import mongoose from 'mongoose';
 import { MetricCount } from './models/metric-count';
 import { insertOnce } from './write-patterns';
 
 export type Granularity = 'm5' | 'h' | 'd' | 'mo';
 /**
- * Each family has one writing process (FerretDB's `$inc` is not atomic): the worker writes
- * payments, webhooks (outcomes of the notification workflows) and health; the API writes security
- * (refused deliveries) and deliveries (deliveries the API answers itself: ignored types and topics);
- * the worker writes sales (domain/analytics/sales.ts: paid orders, their refunds and chargebacks).
+ * Families: payments, webhooks (outcomes of the notification workflows) and health are written by
+ * workers; security (refused deliveries) and deliveries (deliveries the API answers itself: ignored
+ * types and topics) by APIs; sales (domain/analytics/sales.ts: paid orders, their refunds and
+ * chargebacks) by workers. Any number of each may run (see the shards above).
  */
 export type MetricFamily = 'payments' | 'webhooks' | 'security' | 'health' | 'deliveries' | 'sales';
 
@@ -59,9 +69,48 @@ interface PendingDoc {
   inc: Record<string, number>;
 }
 
-/** One per process: merges increments and writes them one batch at a time. */
+/** The `_id` of shard `n` of a bucket (shard 0 is the bucket id itself, as before shards existed). */
+export const shardId = (bucketDocId: string, n: number) => (n === 0 ? bucketDocId : `${bucketDocId}~${n}`);
+
+/** This process's identity as a counter writer: the owner of the shards it creates. */
+const WRITER_ID = `${hostname()}:${process.pid}:${randomUUID().slice(0, 8)}`;
+
+type Counters = Record<string, any>;
+
+function addInto(into: Counters, from: Counters | undefined): Counters {
+  for (const [k, v] of Object.entries(from ?? {})) {
+    if (typeof v === 'number') into[k] = (into[k] ?? 0) + v;
+    else if (v && typeof v === 'object') addInto((into[k] ??= {}), v);
+  }
+  return into;
+}
+
+/**
+ * The counters of each bucket (ids from bucketId), summed over its shards; `{}` for a bucket never
+ * written. Reads by `_id` only (the one filter FerretDB answers from its index), a few shards at a time.
+ */
+export async function readCounters(bucketDocIds: Iterable<string>, batch = 4): Promise<Map<string, Counters>> {
+  const out = new Map<string, Counters>();
+  await Promise.all(
+    [...new Set(bucketDocIds)].map(async (id) => {
+      const total: Counters = {};
+      for (let from = 0; ; from += batch) {
+        const docs = await Promise.all(Array.from({ length: batch }, (_, i) => MetricCount.findById(shardId(id, from + i), { c: 1 }).lean<{ c?: Counters }>()));
+        const missing = docs.findIndex((d) => !d);
+        for (const d of missing === -1 ? docs : docs.slice(0, missing)) addInto(total, d!.c);
+        if (missing !== -1) break;
+      }
+      out.set(id, total);
+    }),
+  );
+  return out;
+}
+
+/** One per process: merges increments and writes them one batch at a time, each bucket to this process's own shard. */
 class CounterWriter {
   private pending = new Map<string, PendingDoc>();
+  /** bucket id → the shard this process owns in it. */
+  private shards = new Map<string, number>();
   private waiters: { resolve: () => void; reject: (e: unknown) => void }[] = [];
   private running: Promise<void> | undefined;
 
@@ -83,8 +132,9 @@ class CounterWriter {
       this.pending = new Map();
       this.waiters = [];
       try {
+        const owned = await Promise.all([...batch].map(async ([id, d]) => [await this.shardOf(id, d), d] as const));
         await MetricCount.bulkWrite(
-          [...batch].map(([_id, d]) => ({
+          owned.map(([_id, d]) => ({
             updateOne: {
               filter: { _id },
               update: {
@@ -102,6 +152,20 @@ class CounterWriter {
       }
     }
     this.running = undefined;
+  }
+
+  /** The `_id` of this process's shard of a bucket: the first shard it manages to create. */
+  private async shardOf(id: string, d: PendingDoc): Promise<string> {
+    const known = this.shards.get(id);
+    if (known !== undefined) return shardId(id, known);
+    for (let n = 0; ; n++) {
+      // Taken: another process's shard (or this one's before a restart); try the next.
+      if (!(await insertOnce(MetricCount, { _id: shardId(id, n), family: d.family, granularity: d.granularity, bucket: d.bucket, writer: WRITER_ID, c: {} }))) continue;
+      this.shards.set(id, n);
+      // Buckets are short-lived except months: forget old ones so the map stays small.
+      if (this.shards.size > 10_000) this.shards.delete(this.shards.keys().next().value!);
+      return shardId(id, n);
+    }
   }
 }
 

@@ -18,13 +18,14 @@
  *
  * | pattern | used by | on MongoDB |
  * |---|---|---|
- * | insertOnce: the first insert of an `_id` wins | event log, ledger entries, payouts, conversions, attributions, counter claims | correct as is; one insert, the same cost as a plain insert |
+ * | insertOnce: the first insert of an `_id` wins | event log, ledger entries, payouts, conversions, attributions, counter claims and shards, rate-limit slots | correct as is; one insert, the same cost as a plain insert |
  * | claimOnce: a unique `_id` names who did a thing first | a payment's move into `approved` (its CRM effects) | correct as is; one insert (plus a read by `_id` on a retry) |
  * | appendToChain: state as an append-only chain of `<key>:<n>` entries | stock per sku | correct; costs one insert per change plus the roll-forward reads, where a conditional `$inc` would do; kept because it also gives the movement history |
  * | compareAndSetByVersion: insert, else update where `version` is unchanged | the payment projection (monotonic by `date_last_updated`) | atomic there; on FerretDB two writers racing within milliseconds can both pass, so effects hang on a claim, never on this write |
  * | writeByRevision: read the revision by `_id`, write if newer | workflow projections (orders, commissions) | correct; the only concurrent writer is the workflow's own retried activity |
  * | cacheNewerVersion: a cache that only moves forward | the stock head cache | correct; a conditional upsert |
- * | counter group commit + per-day claims | metric buckets (./counters.ts) | `$inc` is atomic there, so several processes may write one family; the group commit only saves round trips |
+ * | counter group commit into per-process shards + per-day claims | metric buckets (./counters.ts): a shard is created by insertOnce, so it has one writer; readers sum shards by `_id` | correct; the group commit only saves round trips |
+ * | slot claims: insertOnce of `<limiter>|<key>|<window>|<n>`, n ≤ limit | API rate limits shared by replicas (api/rate-limit-store.ts) | correct; one insert per allowed request where a `$inc` would do |
  * Reads and writes go by `_id` wherever a hot path is involved: that is the one filter FerretDB
  * answers from an index, and it is the cheapest on MongoDB too.
  */

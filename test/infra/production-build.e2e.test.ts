@@ -35,6 +35,8 @@ test('compiled worker with the prebuilt bundle runs workflows; compiled API repo
     TEMPORAL_ADDRESS: servers.temporalAddress,
     MONGODB_URI: servers.mongoUri('prod'),
     API_PORT: String(apiPort),
+    // Free ports only: the test runs beside `npm start`, which holds the defaults (9464 here).
+    WORKER_METRICS_PORT: String(await freePort()),
     API_KEYS: 'production-like-api-key-0001',
     JWT_SECRET: 'production-like-jwt-secret-0123456789abcdef',
     DATA_ENCRYPTION_KEY: 'cmVhbC1wcm9kdWN0aW9uLWtleS0zMi1ieXRlcy0wMDA=',

@@ -23,6 +23,8 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     API_PORT: String(api),
     SANDBOX_PORT: String(sandbox),
     SANDBOX_SMTP_PORT: String(await freePort()),
+    // Every port the stack binds is a free one, so the test runs beside `npm start` (which holds the defaults).
+    WORKER_METRICS_PORT: String(await freePort()),
     MERCADOPAGO_BASE_URL: `http://127.0.0.1:${sandbox}/mercadopago`,
     GHL_BASE_URL: `http://127.0.0.1:${sandbox}/gohighlevel`,
   };
@@ -59,7 +61,7 @@ test('the stack refuses to start on a taken port, naming it', async () => {
   try {
     const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'infra/stack.ts')], {
       cwd: ROOT,
-      env: { PATH: process.env.PATH, HOME: process.env.HOME, API_PORT: String(port), TEMPORAL_ADDRESS: 'temporal.example.internal:7233', MONGODB_URI: 'mongodb://db.example.internal:27017/x', SANDBOX_PORT: String(await freePort()) },
+      env: { PATH: process.env.PATH, HOME: process.env.HOME, API_PORT: String(port), TEMPORAL_ADDRESS: 'temporal.example.internal:7233', MONGODB_URI: 'mongodb://db.example.internal:27017/x', SANDBOX_PORT: String(await freePort()), SANDBOX_SMTP_PORT: String(await freePort()), WORKER_METRICS_PORT: String(await freePort()) },
     });
     let err = '';
     child.stderr.on('data', (d) => (err += d));
