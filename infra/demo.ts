@@ -5,8 +5,10 @@
  * 2. a customer signs up and checks out an order: stock is reserved, a payment link is created, the
  *    buyer pays it, MercadoPago notifies, the order is confirmed, the CRM gets a won opportunity and
  *    the confirmation email lands in the sandbox's SMTP sink;
- * 3. the shop: a customer fills one cart from two devices (two sign-ins), checks it out with a
- *    coupon, pays the discounted total at the sandbox, and the cart is left empty.
+ * 3. the shop: a shopper searches the catalog with a typo and without accents, fills one cart from
+ *    two devices (two sign-ins), checks it out with a coupon, pays the discounted total at the
+ *    sandbox (the cart is left empty); the order is shipped and delivered, and the shopper reviews
+ *    the product (a verified review: only a delivered order's buyer may write one).
  */
 import { randomInt } from 'node:crypto';
 import type { Config } from '../common/config';
@@ -109,11 +111,16 @@ async function runCartCheckoutWithCoupon(config: Config, log: (line: string) => 
   const admin = sandboxAdmin(`http://${config.SANDBOX_HOST}:${config.SANDBOX_PORT}`);
   const asAdmin = { authorization: `Bearer ${config.API_KEYS[0]}` };
   const n = randomInt(1e6);
-  await json('POST', `${api}/api/v1/products`, { sku: `TERMO-${n}`, name: 'Termo de acero 1 l', price: '35000.00', currency: 'ARS', stock: 10 }, asAdmin);
+  await json('POST', `${api}/api/v1/products`, { sku: `TERMO-${n}`, name: 'Termo térmico de acero 1 l', price: '35000.00', currency: 'ARS', stock: 10 }, asAdmin);
   await json('POST', `${api}/api/v1/products`, { sku: `YERBA-${n}`, name: 'Yerba mate 1 kg', price: '4200.50', currency: 'ARS', stock: 10 }, asAdmin);
   const code = `BIENVENIDA${n}`;
   await json('POST', `${api}/api/v1/coupons`, { code, type: 'percent', value: 15, usage_limit: 100, per_customer_limit: 1 }, asAdmin);
   log(`coupon ${code}: 15 % off, 100 uses, once per customer`);
+  // Typed as shoppers type: a letter missing and no accent ("termco" for "térmico").
+  const q = `termco acero ${n}`;
+  const found = await json('GET', `${api}/api/v1/search/products?q=${encodeURIComponent(q)}`);
+  if (!found.results.some((r: any) => r.sku === `TERMO-${n}`)) throw new Error(`search "${q}" did not find TERMO-${n}: ${JSON.stringify(found.results.map((r: any) => r.sku))}`);
+  log(`search "${q}": ${found.total} result(s) in ${found.took} ms, first "${found.results[0].name}"; suggestions [${found.suggestions.slice(0, 3).join(', ')}]`);
 
   const email = `comprador.${n}@example.com`;
   const password = `demo-${randomInt(1e9)}-password`;
@@ -136,10 +143,20 @@ async function runCartCheckoutWithCoupon(config: Config, log: (line: string) => 
     const o = await json('GET', `${api}/api/v1/orders/${order.order_number}`, undefined, phone);
     if (o.status === 'confirmed' && o.pending_effects.length === 0) {
       log(`cart order ${o.order_number} paid ${o.currency} ${paid.payment.transaction_amount} at the sandbox and confirmed in ${Date.now() - started} ms; the cart is empty`);
+      await deliverAndReview(api, asAdmin, phone, o.order_number, `TERMO-${n}`, log);
       return;
     }
     if (o.status === 'cancelled' || o.status === 'rejected' || o.failed_steps) throw new Error(`order ${o.order_number}: ${o.status} ${JSON.stringify(o.failed_steps ?? o.cancellation ?? o.rejection)}`);
     if (Date.now() > deadline) throw new Error(`order ${o.order_number} not confirmed within 60 s (status ${o.status})`);
     await new Promise((r) => setTimeout(r, 250));
   }
+}
+
+/** The merchant ships and delivers the order; its buyer then writes a verified review. */
+async function deliverAndReview(api: string, asAdmin: Record<string, string>, buyer: Record<string, string>, orderNumber: string, sku: string, log: (line: string) => void) {
+  for (const body of [{ status: 'processing' }, { status: 'shipped', tracking_number: `AR${randomInt(1e9)}` }, { status: 'delivered' }]) {
+    await json('PATCH', `${api}/api/v1/orders/${orderNumber}/status`, body, asAdmin);
+  }
+  const review = await json('POST', `${api}/api/v1/products/${sku}/reviews`, { rating: 5, title: 'Mantiene el agua caliente', text: 'Llegó rápido y el mate sale a la temperatura justa toda la tarde.' }, buyer);
+  log(`order ${orderNumber} delivered; verified review ${review.rating}/5 on ${sku}: product rating ${review.product_rating.average} from ${review.product_rating.count} review(s)`);
 }

@@ -43,6 +43,8 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     assert.match(out, /cart \(same on both devices\): 1 × Termo de acero 1 l, 2 × Yerba mate 1 kg; subtotal ARS 43401\.00/);
     assert.match(out, /from the cart with coupon BIENVENIDA\d+: subtotal ARS 43401\.00 − discount 6510\.15 = total 36890\.85/);
     assert.match(out, /cart order PF-[0-9A-Z]{12} paid ARS 36890\.85 at the sandbox and confirmed in \d+ ms; the cart is empty/);
+    assert.match(out, /search "termco acero \d+": [1-9]\d* result\(s\) in \d+ ms, first "Termo térmico de acero 1 l"/);
+    assert.match(out, /order PF-[0-9A-Z]{12} delivered; verified review 5\/5 on TERMO-\d+: product rating 5 from 1 review\(s\)/);
     assert.match(out, /metrics: [1-9]\d* payments approved today \(ARS [\d.]+\), webhooks last hour [1-9]\d* ok \/ 0 failed, \d+ buckets read in \d+ ms; incidents opened: 0/);
     assert.match(out, /main job ok/);
     for (const part of ['api', 'worker', 'sandbox', 'ferretdb', 'temporal']) assert.match(out, new RegExp(`${part} stopped`));
