@@ -5,9 +5,11 @@
  *      concurrency, same start options), interleaved in rounds so drift hits both alike;
  *   2. end-to-end processed/s vs a bare workflow with three no-op activities;
  *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts);
- *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts).
- * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000]
- *        npm run bench -- --only metrics   (the metrics phase alone)
+ *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts);
+ *   5. history events and billable actions per business event, from real histories (history.ts);
+ *   6. a burst of signed webhooks: acks during it, time to all acked and all processed (burst.ts).
+ * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000 --burst-n 5000 --burst-c 64]
+ *        npm run bench -- --only metrics|history|burst   (one phase alone)
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -24,6 +26,8 @@ import { startServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
 import { benchOrders } from './orders';
 import { benchMetrics } from './metrics';
+import { benchHistory } from './history';
+import { benchBurst } from './burst';
 import { mercadoPagoNotificationWorkflow } from '../../contracts/webhooks';
 
 const { values: opt } = parseArgs({
@@ -35,6 +39,8 @@ const { values: opt } = parseArgs({
     'orders-c': { type: 'string', default: '8' },
     'metrics-small': { type: 'string', default: '10000' },
     'metrics-large': { type: 'string', default: '1000000' },
+    'burst-n': { type: 'string', default: '5000' },
+    'burst-c': { type: 'string', default: '64' },
     only: { type: 'string' },
   },
 });
@@ -72,9 +78,17 @@ async function main() {
   let servers = await startServers();
   let notificationId = 70_000_000;
   const results: string[] = [];
-  if (opt.only === 'metrics') {
+  const burst = () => benchBurst(servers, { n: Number(opt['burst-n']), c: Number(opt['burst-c']), load, pct });
+  const only: Record<string, () => Promise<string[]>> = {
+    metrics: () => benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 }),
+    history: async () => (await benchHistory(servers)).lines,
+    burst,
+  };
+  if (opt.only && only[opt.only]) {
     try {
-      console.log((await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 })).join('\n'));
+      console.log((await only[opt.only]()).join('\n'));
+      const cpu = cpus();
+      console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
     } finally {
       await servers.stop();
     }
@@ -201,6 +215,16 @@ async function main() {
     const metrics = await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 });
     console.log(metrics.join('\n'));
     results.push(...metrics);
+
+    // Phase 5 — cost per business event from real histories; phase 6 — the burst. Fresh servers each.
+    await servers.stop();
+    servers = await startServers();
+    const history = (await benchHistory(servers)).lines;
+    console.log(history.join('\n'));
+    await servers.stop();
+    servers = await startServers();
+    const burstLines = await burst();
+    console.log(burstLines.join('\n'));
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {
