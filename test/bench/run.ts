@@ -9,7 +9,7 @@
  *   5. history events and billable actions per business event, from real histories (history.ts);
  *   6. a burst of signed webhooks: acks during it, time to all acked and all processed (burst.ts).
  * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000 --burst-n 5000 --burst-c 64]
- *        npm run bench -- --only metrics|history|burst   (one phase alone)
+ *        npm run bench -- --only metrics|history|orders|burst   (one phase alone)
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -82,6 +82,7 @@ async function main() {
   const only: Record<string, () => Promise<string[]>> = {
     metrics: () => benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 }),
     history: async () => (await benchHistory(servers)).lines,
+    orders: () => benchOrders(servers, { n: ORDERS_N, c: ORDERS_C, rounds: ROUNDS, load, pct }),
     burst,
   };
   if (opt.only && only[opt.only]) {
