@@ -214,3 +214,11 @@ export const closedOrderPaymentsQuery = defineQuery<ClosedOrderPaymentsResult>('
 /** Failure types the checkout update ends with, mapped to HTTP by the API. */
 export const CHECKOUT_FAILURES = { insufficientStock: 'InsufficientStock', providerUnavailable: 'PaymentProviderUnavailable', stockUnavailable: 'StockUnavailable', couponRefused: 'CouponRefused' } as const;
 export const INVALID_TRANSITION = 'InvalidTransition';
+
+/**
+ * What an order number looks like (`PF-` and upper-case letters or digits; api/routes/orders.ts
+ * makes them). A payment whose external_reference is not one belongs to no order of ours: the
+ * webhook pipeline does not signal (or route) it.
+ */
+export const ORDER_NUMBER_PATTERN = /^PF-[0-9A-Z]{1,32}$/;
+export const isOrderNumber = (reference: string | undefined): reference is string => reference !== undefined && ORDER_NUMBER_PATTERN.test(reference);

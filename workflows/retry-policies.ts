@@ -5,7 +5,7 @@
  * Retry-After overrides the next interval. A 429 inside a business step never spends a schedule:
  * see workflows/shared/rate-limit-budget.ts.
  */
-import type { ActivityOptions } from '@temporalio/workflow';
+import type { ActivityOptions, LocalActivityOptions } from '@temporalio/workflow';
 import { TASK_QUEUE } from '../contracts/task-queues';
 import { RATE_LIMITED } from '../contracts/provider-errors';
 
@@ -101,3 +101,23 @@ export const reconciliationBatch: ActivityOptions = {
   heartbeatTimeout: '1 minute',
   retry: { initialInterval: '10 seconds', backoffCoefficient: 3, maximumInterval: '5 minutes', maximumAttempts: 5 },
 };
+
+/**
+ * The same MongoDB steps run as *local* activities (in the workflow's own worker, inside the
+ * workflow task that needs them): one marker in history instead of three events and a workflow
+ * task. Fit only for short, idempotent writes keyed by `_id`: a local activity may run again when
+ * its workflow task is retried, and its retries happen in the worker (the backoff here stays under
+ * `localRetryThreshold`, so no timer is written). Same schedule as databaseStep (~2 minutes).
+ */
+export const databaseStepLocal = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: databaseStep.retry,
+} satisfies LocalActivityOptions;
+
+/** retriedUntilDone as a local activity: never given up; backoffs past a minute become durable timers. */
+export const retriedUntilDoneLocal = {
+  startToCloseTimeout: '30 seconds',
+  localRetryThreshold: '1 minute',
+  retry: retriedUntilDone.retry,
+} satisfies LocalActivityOptions;

@@ -7,11 +7,12 @@
  *   3. orders: checkout ack vs a bare update-with-start, and orders confirmed per second (orders.ts);
  *   4. the metrics snapshot at 10k and 1M stored payments vs scanning them (metrics.ts);
  *   5. the admin analytics and dashboard figures at 1× and 10× the stored history (analytics.ts);
- *   6. storefront search p50/p95 over 10,000 products vs /health and a primary-key read (search.ts).
- * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000]
- *        npm run bench -- --only metrics   (the metrics phase alone)
- *        npm run bench -- --only analytics [--analytics-days 365 --analytics-per-day 200]   (the analytics phase alone)
- *        npm run bench -- --only search    (the search phase alone; --search-products, --search-queries)
+ *   6. storefront search p50/p95 over 10,000 products vs /health and a primary-key read (search.ts);
+ *   7. history events and billable actions per business event, from real histories (history.ts);
+ *   8. a burst of signed webhooks: acks during it, time to all acked and all processed (burst.ts).
+ * Usage: npm run bench [-- --n 400 --c 16 --rounds 3 --orders-n 100 --orders-c 8 --metrics-large 1000000 --burst-n 5000 --burst-c 64]
+ *        npm run bench -- --only metrics|history|orders|burst|analytics|search   (one phase alone)
+ *          analytics: --analytics-days 365 --analytics-per-day 200; search: --search-products, --search-queries
  */
 import '../harness/quiet-sdk';
 import { cpus, totalmem } from 'node:os';
@@ -30,6 +31,8 @@ import { benchOrders } from './orders';
 import { benchMetrics } from './metrics';
 import { benchAnalytics } from './analytics';
 import { benchSearch } from './search';
+import { benchHistory } from './history';
+import { benchBurst } from './burst';
 import { mercadoPagoNotificationWorkflow } from '../../contracts/webhooks';
 
 const { values: opt } = parseArgs({
@@ -45,6 +48,8 @@ const { values: opt } = parseArgs({
     'analytics-per-day': { type: 'string', default: '200' },
     'search-products': { type: 'string', default: '10000' },
     'search-queries': { type: 'string', default: '600' },
+    'burst-n': { type: 'string', default: '5000' },
+    'burst-c': { type: 'string', default: '64' },
     only: { type: 'string' },
   },
 });
@@ -83,26 +88,21 @@ async function main() {
   let notificationId = 70_000_000;
   const results: string[] = [];
   const analyticsOpts = { days: Number(opt['analytics-days']), perDay: Number(opt['analytics-per-day']), reps: 5 };
-  if (opt.only === 'analytics') {
-    try {
-      console.log((await benchAnalytics(servers, analyticsOpts)).join('\n'));
-    } finally {
-      await servers.stop();
-    }
-    return;
-  }
   const searchPhase = () => benchSearch(servers, { products: Number(opt['search-products']), queries: Number(opt['search-queries']), c: C, load, pct });
-  if (opt.only === 'search') {
+  const burst = () => benchBurst(servers, { n: Number(opt['burst-n']), c: Number(opt['burst-c']), load, pct });
+  const only: Record<string, () => Promise<string[]>> = {
+    metrics: () => benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 }),
+    history: async () => (await benchHistory(servers)).lines,
+    orders: () => benchOrders(servers, { n: ORDERS_N, c: ORDERS_C, rounds: ROUNDS, load, pct }),
+    burst,
+    analytics: () => benchAnalytics(servers, analyticsOpts),
+    search: searchPhase,
+  };
+  if (opt.only && only[opt.only]) {
     try {
-      console.log((await searchPhase()).join('\n'));
-    } finally {
-      await servers.stop();
-    }
-    return;
-  }
-  if (opt.only === 'metrics') {
-    try {
-      console.log((await benchMetrics(servers, { small: Number(opt['metrics-small']), large: Number(opt['metrics-large']), reps: 5 })).join('\n'));
+      console.log((await only[opt.only]()).join('\n'));
+      const cpu = cpus();
+      console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
     } finally {
       await servers.stop();
     }
@@ -242,6 +242,17 @@ async function main() {
     const search = await searchPhase();
     console.log(search.join('\n'));
     results.push(...search);
+    // Phase 7 — cost per business event from real histories; phase 8 — the burst. Fresh servers each.
+    await servers.stop();
+    servers = await startServers();
+    const history = (await benchHistory(servers)).lines;
+    console.log(history.join('\n'));
+    results.push(...history);
+    await servers.stop();
+    servers = await startServers();
+    const burstLines = await burst();
+    console.log(burstLines.join('\n'));
+    results.push(...burstLines);
     const cpu = cpus();
     console.log(`machine: ${cpu.length} × ${cpu[0]?.model}, ${(totalmem() / 2 ** 30).toFixed(0)} GiB, node ${process.version}`);
   } finally {

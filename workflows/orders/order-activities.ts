@@ -1,12 +1,12 @@
 /** The order saga's activities, each with the retry policy its step needs. */
-import { proxyActivities } from '@temporalio/workflow';
+import { proxyActivities, proxyLocalActivities } from '@temporalio/workflow';
 import type { createEmailActivities } from '../../activities/email/activities';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
 import type { createOrderStoreActivities, createStockActivities } from '../../activities/mongodb/orders';
 import type { createCouponActivities } from '../../activities/mongodb/coupons';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
-import { emailSend, goHighLevelCall, mercadoPagoCall, mercadoPagoWhileCustomerWaits, databaseStep, retriedUntilDone } from '../retry-policies';
+import { emailSend, goHighLevelCall, mercadoPagoCall, mercadoPagoWhileCustomerWaits, databaseStep, databaseStepLocal, retriedUntilDone, retriedUntilDoneLocal } from '../retry-policies';
 
 type MercadoPago = ReturnType<typeof createMercadoPagoActivities>;
 /** The payment link, while the customer waits for the checkout's answer. */
@@ -24,3 +24,11 @@ export const alerts = proxyActivities<ReturnType<typeof createAlertingActivities
 /** Claiming a coupon's slot may refuse or fail the checkout; giving it back must happen. */
 export const couponClaim = proxyActivities<ReturnType<typeof createCouponActivities>>(databaseStep);
 export const coupons = proxyActivities<ReturnType<typeof createCouponActivities>>(retriedUntilDone);
+
+/**
+ * The writes before the checkout answers, as local activities (same schedules): short MongoDB
+ * writes keyed by `_id` (the projection by revision, the reservation by order:sku:reserve), so
+ * running one again is harmless; they run inside the workflow task instead of one task each.
+ */
+export const localReserving = proxyLocalActivities<ReturnType<typeof createStockActivities>>(databaseStepLocal);
+export const localStore = proxyLocalActivities<ReturnType<typeof createOrderStoreActivities>>(retriedUntilDoneLocal);

@@ -2,7 +2,7 @@
 import { upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { OrderInput, OrderStatusName, OrderView } from '../../contracts/orders';
 import { OrderStatus } from '../../contracts/search-attributes';
-import { store } from './order-activities';
+import { localStore, store } from './order-activities';
 
 export const now = () => new Date().toISOString();
 
@@ -50,10 +50,11 @@ export class OrderRecord {
   }
 
   /** Stores a new revision of the projection. */
-  async persist(): Promise<void> {
+  /** `local`: as a local activity (the checkout's first record, see order-checkout.ts). */
+  async persist(local = false): Promise<void> {
     this.state.updatedAt = now();
     this.state.revision++;
     this.state.pendingEffects = this.pendingEffects();
-    await store.recordOrder({ ...this.state, timeline: [...this.state.timeline] });
+    await (local ? localStore : store).recordOrder({ ...this.state, timeline: [...this.state.timeline] });
   }
 }

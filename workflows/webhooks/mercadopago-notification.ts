@@ -3,18 +3,20 @@ import {
   isCancellation,
   patched,
   proxyActivities,
+  proxyLocalActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { createGoHighLevelActivities } from '../../activities/gohighlevel/activities';
 import type { createMercadoPagoActivities } from '../../activities/mercadopago/activities';
 import type { createPaymentStoreActivities, createWebhookEventActivities } from '../../activities/mongodb/payments';
 import type { createAlertingActivities } from '../../activities/temporal/alerting';
 import type { createOrderRoutingActivities } from '../../activities/temporal/order-routing';
 import { CustomerEmail, OrderNumber, PaymentId, Provider, WebhookStatus } from '../../contracts/search-attributes';
-import { orderWorkflowId, paymentUpdatedSignal, type PaymentUpdate } from '../../contracts/orders';
-import { goHighLevelCall, mercadoPagoCall, databaseStep, retriedUntilDone } from '../retry-policies';
+import { isOrderNumber, orderWorkflowId, paymentUpdatedSignal, type PaymentUpdate } from '../../contracts/orders';
+import { goHighLevelCall, mercadoPagoCall, databaseStep, databaseStepLocal, retriedUntilDone, retriedUntilDoneLocal } from '../retry-policies';
 import { ManualRetry } from '../shared/manual-retry';
 import { CHARGEBACK_TOPIC, notificationStateQuery, type MercadoPagoNotification, type NotificationState, type PaymentSnapshot, type SavePaymentResult } from '../../contracts/webhooks';
 
@@ -26,6 +28,9 @@ const events = proxyActivities<ReturnType<typeof createWebhookEventActivities>>(
 const alerts = proxyActivities<ReturnType<typeof createAlertingActivities>>(retriedUntilDone);
 // Signal-with-start of a closed order's payments workflow: a Temporal call, like a database step.
 const routing = proxyActivities<ReturnType<typeof createOrderRoutingActivities>>(databaseStep);
+// The short, idempotent MongoDB writes of the lean path, as local activities (see processLean).
+const localPayments = proxyLocalActivities<ReturnType<typeof createPaymentStoreActivities>>(databaseStepLocal);
+const localEvents = proxyLocalActivities<ReturnType<typeof createWebhookEventActivities>>(retriedUntilDoneLocal);
 
 /**
  * One verified MercadoPago notification, processed to completion exactly once in effect:
@@ -35,6 +40,8 @@ const routing = proxyActivities<ReturnType<typeof createOrderRoutingActivities>>
  * done are not repeated (their results live in this workflow's history).
  */
 export async function processMercadoPagoNotification(n: MercadoPagoNotification): Promise<NotificationState> {
+  // Executions started by earlier code replay the course below; new ones take the lean path.
+  if (patched('lean-history')) return processLean(n);
   const info = workflowInfo();
   const state: NotificationState = { eventId: n.eventId, phase: 'processing', completedSteps: [], manualRetries: 0, paymentId: n.resourceId };
   setHandler(notificationStateQuery, () => state);
@@ -159,6 +166,131 @@ export async function processMercadoPagoNotification(n: MercadoPagoNotification)
   if (state.manualRetries > 0 && patched('resolve-alert-on-recovery')) {
     await alerts.resolveAlert({ dedupKey: alertKey });
   }
+  return state;
+}
+
+/**
+ * The same process with a short history (about 17 events for a payment with no CRM or order work,
+ * instead of ~45): every effect and every retry promise of the original is kept, only the
+ * bookkeeping is cheaper.
+ * - The webhook-event log writes (open, finish) and the payment save are *local* activities: short
+ *   MongoDB writes keyed by `_id`, idempotent (a local activity may run again if its workflow task
+ *   is retried), so they need no task of their own: each leaves one marker, and they run inside the
+ *   workflow task that reaches them. The payment save keeps databaseStep's schedule and, exhausted,
+ *   fails its step like before (manual `retry`).
+ * - Provider calls (MercadoPago fetches, GoHighLevel) stay regular activities with their declared
+ *   policies, the 429 budget and the manual `retry` gate. So do the failure path's bookkeeping
+ *   (markWebhookFailed/Retrying, alerts) and the closed-order routing (a Temporal call).
+ * - One search-attribute upsert per state change: `processing` at start (with only the attributes
+ *   the starter did not set), then `succeeded` or `failed` carrying what the payment told us
+ *   (CustomerEmail, OrderNumber, the chargeback's PaymentId).
+ * - The order is told only when the payment names one (`PF-…`), and at the same time as the CRM
+ *   steps run, not after them.
+ */
+async function processLean(n: MercadoPagoNotification): Promise<NotificationState> {
+  const info = workflowInfo();
+  const state: NotificationState = { eventId: n.eventId, phase: 'processing', completedSteps: [], manualRetries: 0, paymentId: n.resourceId };
+  setHandler(notificationStateQuery, () => state);
+  const isChargeback = n.type === CHARGEBACK_TOPIC;
+
+  // Attributes learnt since the last state change: they ride on the next one.
+  let learnt: SearchAttributeUpdatePair[] = [];
+  const setStatus = (status: 'processing' | 'failed' | 'succeeded') => {
+    upsertSearchAttributes([...learnt, { key: WebhookStatus, value: status }]);
+    learnt = [];
+  };
+  // The API starts the workflow with Provider, WebhookStatus and PaymentId; other starters may not.
+  const given = info.typedSearchAttributes;
+  if (given.get(Provider) === undefined) learnt.push({ key: Provider, value: 'mercadopago' });
+  if (!isChargeback && given.get(PaymentId) !== n.resourceId) learnt.push({ key: PaymentId, value: n.resourceId });
+  setStatus('processing');
+
+  const alertKey = `webhook-failed:${n.eventId}`;
+  const retries = new ManualRetry({
+    async onFailed(name, error) {
+      state.phase = 'failed';
+      state.failedStep = name;
+      state.lastError = error;
+      setStatus('failed');
+      await events.markWebhookFailed({ eventId: n.eventId, step: name, error });
+      await alerts.recordAlert({
+        dedupKey: alertKey,
+        rule: 'webhook_processing_failed',
+        severity: 'high',
+        message: `MercadoPago notification ${n.eventId} failed at ${name}: ${error}`,
+        source: info.workflowId,
+        details: { eventId: n.eventId, paymentId: state.paymentId, step: name },
+      });
+    },
+    async onRetrying() {
+      state.manualRetries++;
+      state.phase = 'processing';
+      setStatus('processing');
+      await events.markWebhookRetrying({ eventId: n.eventId });
+    },
+  });
+  async function step<T>(name: string, run: () => Promise<T>): Promise<T> {
+    const result = await retries.step(name, run);
+    state.completedSteps.push(name);
+    return result;
+  }
+
+  await localEvents.openWebhookEvent({
+    eventId: n.eventId,
+    provider: 'mercadopago',
+    type: n.type,
+    action: n.action,
+    resourceId: n.resourceId,
+    receivedAt: n.receivedAt,
+    workflowId: info.workflowId,
+    runId: info.runId,
+    startedAt: new Date(Date.now()).toISOString(),
+  });
+
+  let paymentId = n.resourceId;
+  if (isChargeback) {
+    paymentId = (await step('fetchChargeback', () => mercadopago.fetchMercadoPagoChargeback(n.resourceId))).paymentId;
+    state.paymentId = paymentId;
+    learnt.push({ key: PaymentId, value: paymentId });
+  }
+  const payment: PaymentSnapshot = await step('fetchPayment', () => mercadopago.fetchMercadoPagoPayment(paymentId));
+  state.paymentStatus = payment.status;
+  state.orderNumber = payment.externalReference;
+  if (payment.payerEmail) learnt.push({ key: CustomerEmail, value: payment.payerEmail });
+  if (payment.externalReference) learnt.push({ key: OrderNumber, value: payment.externalReference });
+
+  const saved: SavePaymentResult = await step('savePayment', () => localPayments.savePayment(payment));
+
+  // Independent of each other: the order hears about its payment while the CRM is being told.
+  const orderNumber = payment.externalReference;
+  const tellOrder = async () => {
+    if (!isOrderNumber(orderNumber) || saved.outcome === 'stale') return;
+    const update = paymentUpdateOf(payment);
+    if (!(await signalOrder(orderNumber, update))) {
+      await step('routePaymentToClosedOrder', () => routing.routePaymentToClosedOrder({ orderNumber, update }));
+    }
+  };
+  const tellCrm = async () => {
+    if (!saved.becameApproved || !payment.payerEmail) return;
+    const email = payment.payerEmail;
+    const contact = await step('upsertCrmContact', () => crm.upsertCrmContact({ email, firstName: payment.payerFirstName, lastName: payment.payerLastName }));
+    await step('tagCrmContact', () => crm.tagCrmContact({ contactId: contact.contactId, tags: [n.crmApprovedTag] }));
+  };
+  await Promise.all([tellOrder(), tellCrm()]);
+
+  state.phase = 'succeeded';
+  setStatus('succeeded');
+  const finishedAt = Date.now();
+  await localEvents.markWebhookFinished({
+    eventId: n.eventId,
+    status: 'succeeded',
+    succeededSteps: state.completedSteps.length,
+    paymentStatus: payment.status,
+    orderNumber: payment.externalReference,
+    finishedAt: new Date(finishedAt).toISOString(),
+    durationMs: finishedAt - Date.parse(n.receivedAt),
+  });
+  if (state.manualRetries > 0) await alerts.resolveAlert({ dedupKey: alertKey });
   return state;
 }
 
