@@ -32,8 +32,21 @@ export function isPortFree(port: number, host = '127.0.0.1'): Promise<boolean> {
   });
 }
 
-/** A port the OS says is free right now. */
-export function freePort(host = '127.0.0.1'): Promise<number> {
+/**
+ * A port that is free right now, drawn below the kernel's ephemeral range (32768–60999 on Linux).
+ * Why not port 0: the OS hands ports from that range to every outgoing connection and every
+ * `listen(0)` too, so a port picked there can be taken by a client socket (a worker dialling
+ * Temporal, say) before the part it was picked for listens on it. Ports handed out by this process
+ * are not handed out again.
+ */
+const handedOut = new Set<number>();
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  for (let attempt = 0; attempt < 200; attempt++) {
+    const port = 20000 + Math.floor(Math.random() * 12768);
+    if (handedOut.has(port) || !(await isPortFree(port, host))) continue;
+    handedOut.add(port);
+    return port;
+  }
   return new Promise((resolve, reject) => {
     const srv = net.createServer();
     srv.once('error', reject);

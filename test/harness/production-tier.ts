@@ -105,31 +105,12 @@ export interface TemporalServerPorts {
   [k: string]: number;
 }
 
-/** Membership ports are stored as smallint: pick free ports below 32768. */
-async function freeLowPort(taken: Set<number>): Promise<number> {
-  for (let i = 0; i < 200; i++) {
-    const p = 20000 + Math.floor(Math.random() * 12000);
-    if (taken.has(p)) continue;
-    const net = await import('node:net');
-    const free = await new Promise<boolean>((resolve) => {
-      const srv = net.createServer();
-      srv.once('error', () => resolve(false));
-      srv.listen(p, '127.0.0.1', () => srv.close(() => resolve(true)));
-    });
-    if (free) {
-      taken.add(p);
-      return p;
-    }
-  }
-  throw new Error('no free port below 32768');
-}
-
 /** Writes the server's config (infra/temporal/config.template.yaml) for these ports into dir/config. */
 export async function writeServerConfig(dir: string, pgPort: number): Promise<TemporalServerPorts> {
-  const taken = new Set<number>();
+  // freePort draws below 32768, which the membership ports need too (stored as smallint).
   const ports: TemporalServerPorts = { frontend: await freePort() };
   for (const k of ['frontendHttp', 'matching', 'history', 'worker', 'metrics']) ports[k] = await freePort();
-  for (const k of ['frontendMembership', 'matchingMembership', 'historyMembership', 'workerMembership']) ports[k] = await freeLowPort(taken);
+  for (const k of ['frontendMembership', 'matchingMembership', 'historyMembership', 'workerMembership']) ports[k] = await freePort();
   const values: Record<string, string | number> = {
     PG_PORT: pgPort,
     FRONTEND_PORT: ports.frontend,

@@ -40,7 +40,7 @@ test('the dev stack comes up healthy, runs the main job, and stops cleanly', { t
     assert.match(out, new RegExp(`execution: http://127.0.0.1:${ui}/namespaces/default/workflows/webhook-mp-\\d+/`));
     assert.match(out, /order PF-[0-9A-Z]{12} confirmed in \d+ ms/);
     assert.match(out, /confirmation email "Pedido PF-[0-9A-Z]{12} confirmado" delivered/);
-    assert.match(out, /cart \(same on both devices\): 1 × Termo de acero 1 l, 2 × Yerba mate 1 kg; subtotal ARS 43401\.00/);
+    assert.match(out, /cart \(same on both devices\): 1 × Termo térmico de acero 1 l, 2 × Yerba mate 1 kg; subtotal ARS 43401\.00/);
     assert.match(out, /from the cart with coupon BIENVENIDA\d+: subtotal ARS 43401\.00 − discount 6510\.15 = total 36890\.85/);
     assert.match(out, /cart order PF-[0-9A-Z]{12} paid ARS 36890\.85 at the sandbox and confirmed in \d+ ms; the cart is empty/);
     assert.match(out, /search "termco acero \d+": [1-9]\d* result\(s\) in \d+ ms, first "Termo térmico de acero 1 l"/);
