@@ -29,6 +29,7 @@ import {
 import { readVersions } from '../../infra/versions';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { WORKFLOWS_PATH } from '../../workers/bundle';
+import { appEnv } from './stack';
 
 const run = promisify(execFile);
 const TEMPORAL_DIR = path.join(ROOT, 'infra', 'temporal');
@@ -242,25 +243,7 @@ export async function startProductionTier(opts: { env?: Record<string, string>; 
     const apiUrls = apiPorts.map((p) => `http://127.0.0.1:${p}`);
     const mongoUri = ferretDbUri(`mongodb://127.0.0.1:${mongoPort}/pagosflow`);
     const env: Record<string, string> = {
-      TEMPORAL_NAMESPACE: namespace,
-      NODE_ENV: 'test',
-      LOG_LEVEL: 'info',
-      TEMPORAL_ADDRESS: temporalAddress,
-      MONGODB_URI: mongoUri,
-      SANDBOX_PORT: String(sandboxPort),
-      SANDBOX_SMTP_PORT: String(smtpPort),
-      SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-      PUBLIC_API_URL: balancerUrl,
-      AUTH_RATE_LIMIT_PER_MINUTE: '10000',
-      RATE_LIMIT_GENERAL_PER_HOUR: '1000000',
-      RATE_LIMIT_SEARCH_PER_MINUTE: '1000000',
-      RATE_LIMIT_ADMIN_PER_HOUR: '1000000',
-      MERCADOPAGO_BASE_URL: `${sandboxUrl}/mercadopago`,
-      GHL_BASE_URL: `${sandboxUrl}/gohighlevel`,
-      SLACK_WEBHOOK_URL: `${sandboxUrl}/slack/incoming-webhook`,
-      TWILIO_API_URL: `${sandboxUrl}/twilio`,
-      SCHEDULES_PAUSED: 'true',
-      BACKUP_DIR: path.join(dir, 'backups'),
+      ...appEnv({ namespace, temporalAddress, mongoUri, sandboxPort, smtpPort, publicApiUrl: balancerUrl, backupDir: path.join(dir, 'backups') }),
       WORKFLOW_BUNDLE_PATH: bundlePath,
       ...opts.env,
     };

@@ -28,24 +28,22 @@ function node(name: string, entry: string, env: NodeJS.ProcessEnv, logDir: strin
   return startNodeEntry(name, entry, { logFile: path.join(logDir, `${name}.log`), env });
 }
 
-export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {
-  const parts = opts.parts ?? ['sandbox', 'worker', 'api'];
-  const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
-  const [apiPort, sandboxPort, smtpPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
-  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
-  const namespace = opts.env?.TEMPORAL_NAMESPACE ?? (await registerTestNamespace(servers.temporalAddress));
-  const env: Record<string, string> = {
-    TEMPORAL_NAMESPACE: namespace,
+/**
+ * The environment every test stack gives its API, worker and sandbox processes: the servers, the
+ * sandbox standing in for every provider, and limits lifted for test traffic.
+ */
+export function appEnv(o: { namespace: string; temporalAddress: string; mongoUri: string; sandboxPort: number; smtpPort: number; publicApiUrl: string; backupDir: string }): Record<string, string> {
+  const sandboxUrl = `http://127.0.0.1:${o.sandboxPort}`;
+  return {
+    TEMPORAL_NAMESPACE: o.namespace,
     NODE_ENV: 'test',
     LOG_LEVEL: 'info',
-    TEMPORAL_ADDRESS: servers.temporalAddress,
-    MONGODB_URI: servers.mongoUri('stack'),
-    API_PORT: String(apiPort),
-    SANDBOX_PORT: String(sandboxPort),
-    SANDBOX_SMTP_PORT: String(smtpPort),
-    SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
-    PUBLIC_API_URL: `http://127.0.0.1:${apiPort}`,
-    WORKER_METRICS_PORT: String(workerMetricsPort),
+    TEMPORAL_ADDRESS: o.temporalAddress,
+    MONGODB_URI: o.mongoUri,
+    SANDBOX_PORT: String(o.sandboxPort),
+    SANDBOX_SMTP_PORT: String(o.smtpPort),
+    SMTP_URL: `smtp://127.0.0.1:${o.smtpPort}`,
+    PUBLIC_API_URL: o.publicApiUrl,
     // Tests drive more traffic from one IP than seed 003's limits allow; the rate-limit test sets its own.
     AUTH_RATE_LIMIT_PER_MINUTE: '10000',
     RATE_LIMIT_GENERAL_PER_HOUR: '1000000',
@@ -59,7 +57,20 @@ export async function startStack(servers: IntegrationServers, opts: { env?: Reco
     // Ops runs (health probes, metrics) would otherwise consume the provider faults tests inject;
     // tests that need them trigger the Schedules themselves.
     SCHEDULES_PAUSED: 'true',
-    BACKUP_DIR: path.join(logDir, 'backups'),
+    BACKUP_DIR: o.backupDir,
+  };
+}
+
+export async function startStack(servers: IntegrationServers, opts: { env?: Record<string, string>; parts?: ('sandbox' | 'worker' | 'api')[] } = {}): Promise<RunningStack> {
+  const parts = opts.parts ?? ['sandbox', 'worker', 'api'];
+  const logDir = mkdtempSync(path.join(tmpdir(), 'pagosflow-stack-'));
+  const [apiPort, sandboxPort, smtpPort, workerMetricsPort] = [await freePort(), await freePort(), await freePort(), await freePort()];
+  const sandboxUrl = `http://127.0.0.1:${sandboxPort}`;
+  const namespace = opts.env?.TEMPORAL_NAMESPACE ?? (await registerTestNamespace(servers.temporalAddress));
+  const env: Record<string, string> = {
+    ...appEnv({ namespace, temporalAddress: servers.temporalAddress, mongoUri: servers.mongoUri('stack'), sandboxPort, smtpPort, publicApiUrl: `http://127.0.0.1:${apiPort}`, backupDir: path.join(logDir, 'backups') }),
+    API_PORT: String(apiPort),
+    WORKER_METRICS_PORT: String(workerMetricsPort),
     ...opts.env,
   };
   const childEnv = { PATH: process.env.PATH, HOME: process.env.HOME, ...env };
