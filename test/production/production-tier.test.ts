@@ -248,8 +248,18 @@ test('commission through both APIs: conversion on one, its duplicate on the othe
   assert.deepEqual([payable.amount, payable.percent, payable.decision.automatic], ['37500', 15, true]);
   assert.ok(Date.parse(payable.hold_until) - Date.parse(first.body.created_at) >= HOLD_SECONDS * 1000 - 50, 'it was held first');
   assert.equal(await db.collection('commissions').countDocuments({ conversionId: first.body.conversion_id }), 1);
-  const listed = [];
-  for await (const wf of temporal.workflow.list({ query: `AffiliateId = "${af.body.affiliate_id}" AND CommissionStatus = "payable"` })) listed.push(wf.workflowId);
+  // Visibility on a real cluster is eventually consistent: the upsert that made it payable may reach
+  // the SQL visibility store a moment after the projection, so the search is polled, not read once.
+  let listed: string[] = [];
+  await waitFor(
+    'the payable commission found by its search attributes',
+    async () => {
+      listed = [];
+      for await (const wf of temporal.workflow.list({ query: `AffiliateId = "${af.body.affiliate_id}" AND CommissionStatus = "payable"` })) listed.push(wf.workflowId);
+      if (listed.length === 0) throw new Error('not visible yet');
+    },
+    { timeoutMs: 30000 },
+  );
   assert.deepEqual(listed, [`commission-${first.body.conversion_id}`]);
 });
 
