@@ -8,21 +8,22 @@
 import path from 'node:path';
 import { Client, Connection, WithStartWorkflowOperation } from '@temporalio/client';
 import mongoose from 'mongoose';
-import { startNodeEntry } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
+import { startNodeEntry, type ManagedProcess } from '../../infra/processes';
 import type { IntegrationServers } from '../harness/servers';
 import { http, startStack } from '../harness/stack';
+import { CpuMeter } from './cpu';
+import { fmt, latencyRow, load, ratioRow } from './measure';
 import { noopCheckoutUpdate } from './noop-workflows';
 
-type Load = (count: number, c: number, job: (i: number) => Promise<void>) => Promise<{ lat: number[]; wallMs: number }>;
-
-export async function benchOrders(servers: IntegrationServers, opts: { n: number; c: number; rounds: number; load: Load; pct: (xs: number[], p: number) => number }): Promise<string[]> {
-  const { n, c, rounds, load, pct } = opts;
-  const fmt = (x: number) => x.toFixed(1);
+export async function benchOrders(servers: IntegrationServers & { procs?: ManagedProcess[] }, opts: { n: number; c: number; rounds: number }): Promise<string[]> {
+  const { n, c, rounds } = opts;
   const KEY = 'bench-orders-api-key-00001';
   const stack = await startStack(servers, { env: { LOG_LEVEL: 'warn', API_KEYS: KEY } });
-  const noop = startNodeEntry('noop-worker', path.join(__dirname, 'noop-worker.ts'), { logFile: path.join(stack.logDir, 'noop.log'), env: { ...process.env, TEMPORAL_ADDRESS: servers.temporalAddress } });
-  const client = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }) });
+  // The floor runs in the stack's own namespace, as the API's orders do.
+  const noop = startNodeEntry('noop-worker', path.join(__dirname, 'noop-worker.ts'), { logFile: path.join(stack.logDir, 'noop.log'), env: { ...process.env, TEMPORAL_ADDRESS: servers.temporalAddress, TEMPORAL_NAMESPACE: stack.namespace } });
+  const client = new Client({ connection: await Connection.connect({ address: servers.temporalAddress }), namespace: stack.namespace });
+  const cpu = new CpuMeter(() => [...(servers.procs ?? []), ...stack.procs, noop]);
   const db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
   try {
     await noop.waitForLine('noop worker ready', 120000);
@@ -53,10 +54,10 @@ export async function benchOrders(servers: IntegrationServers, opts: { n: number
     const ack = { lat: [] as number[], wall: 0 };
     const e2eStart = performance.now();
     for (let r = 0; r < rounds; r++) {
-      const f = await load(n, c, bareUpdateWithStart);
+      const f = await cpu.measure('floor', () => load(n, c, bareUpdateWithStart));
       floor.lat.push(...f.lat);
       floor.wall += f.wallMs;
-      const a = await load(n, c, placeOrder);
+      const a = await cpu.measure('order', () => load(n, c, placeOrder));
       ack.lat.push(...a.lat);
       ack.wall += a.wallMs;
     }
@@ -80,9 +81,11 @@ export async function benchOrders(servers: IntegrationServers, opts: { n: number
       '',
       '| path | p50 ms | p99 ms | throughput /s |',
       '| --- | ---: | ---: | ---: |',
-      `| bare update-with-start, update answers after three no-op activities (floor) | ${fmt(pct(floor.lat, 50))} | ${fmt(pct(floor.lat, 99))} | ${fmt((total / floor.wall) * 1000)} |`,
-      `| \`POST /api/v1/orders\` (auth, zod, prices, update-with-start, reserve, payment link, 202) | ${fmt(pct(ack.lat, 50))} | ${fmt(pct(ack.lat, 99))} | ${fmt((total / ack.wall) * 1000)} |`,
-      `| **ratio order / floor** | **${(pct(ack.lat, 50) / pct(floor.lat, 50)).toFixed(2)}×** | **${(pct(ack.lat, 99) / pct(floor.lat, 99)).toFixed(2)}×** | ${(floor.wall / ack.wall).toFixed(2)}× |`,
+      latencyRow('bare update-with-start, update answers after three no-op activities (floor)', floor.lat, floor.wall),
+      latencyRow('`POST /api/v1/orders` (auth, zod, prices, update-with-start, reserve, payment link, 202)', ack.lat, ack.wall),
+      ratioRow('ratio order / floor', ack, floor),
+      '',
+      ...cpu.table({ order: total, floor: total }, 'checkout'),
       '',
       '| end to end, from the first payment | orders | wall s | orders /s |',
       '| --- | ---: | ---: | ---: |',

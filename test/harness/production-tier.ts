@@ -175,6 +175,8 @@ export interface ProductionTier {
   workers: ManagedProcess[];
   apis: ManagedProcess[];
   temporal: ManagedProcess;
+  /** Every running process of the tier (for CPU time by process in the benchmark). */
+  parts(): ManagedProcess[];
   /** Timings of the start, for the report. */
   timings: Record<string, number>;
   /** Stops the Temporal server (SIGTERM, as an orchestrator would); startTemporal brings it back on the same ports and data. */
@@ -295,6 +297,7 @@ export async function startProductionTier(opts: { env?: Record<string, string>; 
       dir,
       workers,
       apis,
+      parts: () => [...infra, ...(temporal ? [temporal] : []), ...app].filter((p) => !p.exited),
       get temporal() {
         return temporal!;
       },
