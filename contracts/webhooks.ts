@@ -3,8 +3,15 @@ import { defineQuery, defineSignal } from '@temporalio/workflow';
 import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';
 
-/** Started by the API for each verified delivery (api/webhooks/mercadopago.ts). */
-export const mercadoPagoNotificationWorkflow = workflowRef<(n: MercadoPagoNotification) => Promise<NotificationState>>()('processMercadoPagoNotification', TASK_QUEUE.webhooks);
+/**
+ * Started by the API for each verified delivery (api/webhooks/mercadopago.ts) and by the
+ * reconciliation. Version 2 (a new type: no patch markers in its histories); version 1,
+ * `processMercadoPagoNotification`, still runs the executions earlier deployments started, and
+ * takes the same `retry` signal and `state` query.
+ */
+export const mercadoPagoNotificationWorkflow = workflowRef<(n: MercadoPagoNotification) => Promise<NotificationState>>()('processMercadoPagoNotificationV2', TASK_QUEUE.webhooks);
+/** Both types, for visibility queries over every notification execution. */
+export const NOTIFICATION_WORKFLOW_TYPES = ['processMercadoPagoNotificationV2', 'processMercadoPagoNotification'] as const;
 
 /** A verified MercadoPago notification, as the API hands it to Temporal. */
 export interface MercadoPagoNotification {

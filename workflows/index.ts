@@ -9,6 +9,8 @@ export { databaseBackup } from './ops/database-backup';
 export { opsRetention } from './ops/ops-retention';
 export { goHighLevelTokenRefresh } from './ops/gohighlevel-token-refresh';
 export { weeklyDigest } from './ops/weekly-digest';
+export { processMercadoPagoNotificationV2 } from './webhooks/mercadopago-notification-v2';
+// Version 1: started by earlier deployments; runs its open executions to the end.
 export { processMercadoPagoNotification } from './webhooks/mercadopago-notification';
 export { reconcilePayments } from './payments/reconcile-payments';
 export { orderCheckout } from './orders/order-checkout';

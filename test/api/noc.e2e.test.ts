@@ -204,7 +204,7 @@ test('/health/deep: samples per dependency, collection counts, task-queue poller
   const apiMetrics = await http('GET', api('/metrics'), { headers: bearer(keys.viewer) });
   assert.match(apiMetrics.text, /pagosflow_webhook_deliveries_total\{provider="mercadopago",outcome="accepted"\} [1-9]/);
   assert.match(apiMetrics.text, /pagosflow_webhook_deliveries_total\{provider="mercadopago",outcome="invalid_signature"\} [5-9]/);
-  assert.match(apiMetrics.text, /pagosflow_workflow_starts_total\{workflow="processMercadoPagoNotification"\} [1-9]/);
+  assert.match(apiMetrics.text, /pagosflow_workflow_starts_total\{workflow="processMercadoPagoNotificationV2"\} [1-9]/);
   assert.match(apiMetrics.text, /pagosflow_workflow_starts_total\{workflow="orderCheckout"\} [3-9]/);
   assert.match(apiMetrics.text, /pagosflow_http_request_duration_seconds_count\{method="GET",route="\/api\/v1\/dashboard\/overview",status="200"\} [1-9]/);
 });

@@ -283,7 +283,7 @@ test('a worker SIGKILLed in the middle of a load: nothing lost, nothing doubled'
   const events = await db.collection('webhook_events').find({ _id: { $in: ids as never[] } }).toArray();
   assert.equal(events.length, 80);
   const runs = new Set<string>();
-  for await (const wf of temporal.workflow.list({ query: `WorkflowType = "processMercadoPagoNotification" AND ExecutionStatus = "Completed"` })) runs.add(wf.workflowId);
+  for await (const wf of temporal.workflow.list({ query: `WorkflowType = "processMercadoPagoNotificationV2" AND ExecutionStatus = "Completed"` })) runs.add(wf.workflowId);
   for (const id of ids) assert.ok(runs.has(`webhook-${id}`), `webhook-${id} completed`);
   // A CRM tag is applied once per contact even when a tagging attempt died with the worker.
   const contacts = (await admin.contacts()).filter((c) => c.email.startsWith('kill'));

@@ -40,12 +40,18 @@ async function processed(payment: Parameters<typeof admin.createPayment>[0]) {
   return { handle, history, types, cost: historyCost(history) };
 }
 
-test('a processed payment with no order and no CRM work: at most 20 history events, no signal, one upsert per state change', async () => {
+test('a processed payment with no order and no CRM work: at most 20 history events (15 today), no signal, no patch marker, one upsert', async () => {
   const { types, cost } = await processed({ status: 'pending' });
-  assert.ok(cost.events <= 20, `history has ${cost.events} events: ${types.map((t) => E[t!]).join(', ')}`);
+  const listed = types.map((t) => E[t!]).join(', ');
+  assert.ok(cost.events <= 20, `history has ${cost.events} events: ${listed}`);
+  assert.ok(cost.events <= 15, `version 2 writes 15 events for this path, got ${cost.events}: ${listed}`);
   assert.equal(types.filter((t) => t === E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED).length, 0);
-  // processing, succeeded (the SDK's own TemporalChangeVersion upsert for the patch is not billed)
-  assert.equal(cost.byKind['search-attribute upsert'], 2, types.map((t) => E[t!]).join(', '));
+  // Only the outcome: the API started it as `received` (version 2 announces no `processing` and,
+  // a type of its own, carries no patch and so no TemporalChangeVersion upsert).
+  assert.equal(types.filter((t) => t === E.EVENT_TYPE_UPSERT_WORKFLOW_SEARCH_ATTRIBUTES).length, 1, listed);
+  assert.equal(cost.byKind['search-attribute upsert'], 1, listed);
+  // Three markers, all local activities (open, save, finish), none a patch.
+  assert.equal(types.filter((t) => t === E.EVENT_TYPE_MARKER_RECORDED).length, 3, listed);
   // Only the provider call is a regular activity; the MongoDB writes are local (markers).
   assert.equal(types.filter((t) => t === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length, 1);
   assert.equal(cost.workflowTasks, 2);
@@ -54,7 +60,8 @@ test('a processed payment with no order and no CRM work: at most 20 history even
 test('an approved payment whose external_reference is not an order: CRM tagged, no signal to any order, attributes set once', async () => {
   const { handle, types, cost } = await processed({ status: 'approved', external_reference: 'ERP-2024-77', payer: { email: 'history-size@example.com' } });
   assert.equal(types.filter((t) => t === E.EVENT_TYPE_SIGNAL_EXTERNAL_WORKFLOW_EXECUTION_INITIATED).length, 0, 'no order to signal');
-  assert.equal(cost.byKind['search-attribute upsert'], 2);
+  // The outcome carries what the fetch told (CustomerEmail, OrderNumber): one upsert.
+  assert.equal(cost.byKind['search-attribute upsert'], 1);
   // fetch, upsert contact, tag: the provider calls stay regular activities.
   assert.equal(types.filter((t) => t === E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED).length, 3);
   const sa = (await handle.describe()).typedSearchAttributes;
