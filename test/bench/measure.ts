@@ -19,6 +19,33 @@ export const load: Load = async (count, c, job) => {
   return { lat, wallMs: performance.now() - t0 };
 };
 
+export interface Side {
+  lat: number[];
+  wall: number;
+}
+
+/**
+ * The floor and ours in interleaved rounds (floor first each round), so drift hits both alike;
+ * `measure` wraps each side's load (e.g. a CpuMeter's, by side name).
+ */
+export async function interleaved(
+  opts: { rounds: number; n: number; c: number; measure?: <T>(side: string, fn: () => Promise<T>) => Promise<T> },
+  floorJob: (i: number) => Promise<void>,
+  ours: { name: string; job: (i: number) => Promise<void> },
+): Promise<{ floor: Side; ours: Side }> {
+  const measure = opts.measure ?? (<T>(_side: string, fn: () => Promise<T>) => fn());
+  const floor: Side = { lat: [], wall: 0 };
+  const mine: Side = { lat: [], wall: 0 };
+  for (let r = 0; r < opts.rounds; r++) {
+    for (const [side, name, job] of [[floor, 'floor', floorJob], [mine, ours.name, ours.job]] as const) {
+      const run = await measure(name, () => load(opts.n, opts.c, job));
+      side.lat.push(...run.lat);
+      side.wall += run.wallMs;
+    }
+  }
+  return { floor, ours: mine };
+}
+
 /** Nearest-rank percentile. */
 export const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -31,5 +58,5 @@ export const fmt = (x: number) => x.toFixed(1);
 export const latencyRow = (label: string, lat: number[], wallMs: number) => `| ${label} | ${fmt(pct(lat, 50))} | ${fmt(pct(lat, 99))} | ${fmt((lat.length / wallMs) * 1000)} |`;
 
 /** The ratio row of a latency table (ours over the floor). */
-export const ratioRow = (label: string, ours: { lat: number[]; wall: number }, floor: { lat: number[]; wall: number }) =>
+export const ratioRow = (label: string, ours: Side, floor: Side) =>
   `| **${label}** | **${(pct(ours.lat, 50) / pct(floor.lat, 50)).toFixed(2)}×** | **${(pct(ours.lat, 99) / pct(floor.lat, 99)).toFixed(2)}×** | ${((ours.lat.length / ours.wall) / (floor.lat.length / floor.wall)).toFixed(2)}× |`;

@@ -13,7 +13,7 @@ import { startNodeEntry, type ManagedProcess } from '../../infra/processes';
 import type { IntegrationServers } from '../harness/servers';
 import { http, startStack } from '../harness/stack';
 import { CpuMeter } from './cpu';
-import { fmt, latencyRow, load, ratioRow } from './measure';
+import { fmt, interleaved, latencyRow, load, ratioRow } from './measure';
 import { noopCheckoutUpdate } from './noop-workflows';
 
 export async function benchOrders(servers: IntegrationServers & { procs?: ManagedProcess[] }, opts: { n: number; c: number; rounds: number }): Promise<string[]> {
@@ -50,17 +50,8 @@ export async function benchOrders(servers: IntegrationServers & { procs?: Manage
     await load(20, c, placeOrder);
     await load(20, c, bareUpdateWithStart);
     accepted.length = 0;
-    const floor = { lat: [] as number[], wall: 0 };
-    const ack = { lat: [] as number[], wall: 0 };
     const e2eStart = performance.now();
-    for (let r = 0; r < rounds; r++) {
-      const f = await cpu.measure('floor', () => load(n, c, bareUpdateWithStart));
-      floor.lat.push(...f.lat);
-      floor.wall += f.wallMs;
-      const a = await cpu.measure('order', () => load(n, c, placeOrder));
-      ack.lat.push(...a.lat);
-      ack.wall += a.wallMs;
-    }
+    const { floor, ours: ack } = await interleaved({ rounds, n, c, measure: (side, fn) => cpu.measure(side, fn) }, bareUpdateWithStart, { name: 'order', job: placeOrder });
 
     // End to end: pay every order; MercadoPago notifies; orders confirm.
     const payStart = performance.now();

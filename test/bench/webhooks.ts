@@ -16,7 +16,7 @@ import { startNodeEntry, type ManagedProcess } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import { CpuMeter } from './cpu';
-import { fmt, latencyRow, load, ratioRow } from './measure';
+import { fmt, interleaved, latencyRow, load, ratioRow } from './measure';
 
 export interface WebhookBenchTarget {
   /** A client of the server (and namespace) the product runs on. */
@@ -70,17 +70,8 @@ export async function benchWebhookAck(target: WebhookBenchTarget, opts: { n: num
   // Warm-up: connections, JIT, SQLite caches.
   await load(50, c, webhook);
   await load(50, c, bareStart);
-  const ack = { lat: [] as number[], wall: 0 };
-  const floor = { lat: [] as number[], wall: 0 };
   const cpu = new CpuMeter(target.parts);
-  for (let r = 0; r < rounds; r++) {
-    const f = await cpu.measure('floor', () => load(n, c, bareStart));
-    floor.lat.push(...f.lat);
-    floor.wall += f.wallMs;
-    const a = await cpu.measure('webhook', () => load(n, c, webhook));
-    ack.lat.push(...a.lat);
-    ack.wall += a.wallMs;
-  }
+  const { floor, ours: ack } = await interleaved({ rounds, n, c, measure: (side, fn) => cpu.measure(side, fn) }, bareStart, { name: 'webhook', job: webhook });
   const apis = target.apiUrls.length > 1 ? ` over ${target.apiUrls.length} APIs` : '';
   const lines = [
     `### ${target.tier}Ack latency — ${n * rounds} signed deliveries${apis}, concurrency ${c} (${rounds} interleaved rounds)`,
