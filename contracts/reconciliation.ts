@@ -2,7 +2,7 @@
  * Payments reconciliation: the workflow reference and the types its workflow, activities, API and
  * Schedule share. The workflow pages through MercadoPago's payments search over a window that
  * overlaps the previous run's, and sends every payment our projection misses (or holds at an older
- * state) through the webhook pipeline's own workflow (processMercadoPagoNotification).
+ * state) through the webhook pipeline's own workflow (processMercadoPagoNotificationV2).
  */
 import { TASK_QUEUE } from './task-queues';
 import { workflowRef } from './workflow-ref';

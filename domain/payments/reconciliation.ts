@@ -1,7 +1,7 @@
 /**
  * Payments reconciliation: what MercadoPago's payments search says against what our projection
  * holds, and the repair — every missing or stale payment goes through the webhook pipeline's own
- * workflow (processMercadoPagoNotification), so a payment state is processed once in effect
+ * workflow (processMercadoPagoNotificationV2), so a payment state is processed once in effect
  * whichever path (webhook or reconciliation) sees it first: savePayment is monotonic by
  * date_last_updated and claims transitions, and the synthetic event id is one per payment state.
  *

@@ -11,9 +11,9 @@ import { CHARGEBACK_TOPIC, notificationStateQuery, type MercadoPagoNotification,
 import { alerts, crm, events, localEvents, localPayments, mercadopago, routing } from './notification-activities';
 
 /**
- * The same process with a short history (about 17 events for a payment with no CRM or order work,
- * instead of ~45): every effect and every retry promise of the original is kept, only the
- * bookkeeping is cheaper.
+ * The same process as version 1's original course with a short history (15 events for a payment
+ * with no CRM or order work under version 2, 18 under version 1's patch, instead of 34): every
+ * effect and every retry promise of the original is kept, only the bookkeeping is cheaper.
  * - The webhook-event log writes (open, finish) and the payment save are *local* activities: short
  *   MongoDB writes keyed by `_id`, idempotent (a local activity may run again if its workflow task
  *   is retried), so they need no task of their own: each leaves one marker, and they run inside the
@@ -22,9 +22,9 @@ import { alerts, crm, events, localEvents, localPayments, mercadopago, routing }
  * - Provider calls (MercadoPago fetches, GoHighLevel) stay regular activities with their declared
  *   policies, the 429 budget and the manual `retry` gate. So do the failure path's bookkeeping
  *   (markWebhookFailed/Retrying, alerts) and the closed-order routing (a Temporal call).
- * - One search-attribute upsert per state change: `processing` at start (with only the attributes
- *   the starter did not set), then `succeeded` or `failed` carrying what the payment told us
- *   (CustomerEmail, OrderNumber, the chargeback's PaymentId).
+ * - One search-attribute upsert per state change: `succeeded` or `failed`, carrying what the payment
+ *   told us (CustomerEmail, OrderNumber, the chargeback's PaymentId) and whatever the starter did
+ *   not set; version 1 also announced `processing` at start (`announceProcessing`).
  * - The order is told only when the payment names one (`PF-…`), and at the same time as the CRM
  *   steps run, not after them.
  */
