@@ -48,6 +48,13 @@ const publicUser = (u: { userId: string; email: string; name: string; role: stri
   ...(u.phone ? { phone: u.phone } : {}),
 });
 
+/** The signed-in caller's account; 404 if it was deleted since the token was issued. */
+async function signedInAccount(email: string) {
+  const user = await User.findById(email).lean();
+  if (!user) throw new HttpError(404, 'not_found', 'account no longer exists');
+  return user;
+}
+
 export function authRouter(deps: { config: Config; tokens: TokenService; log?: Logger }) {
   const router = apiRouter();
   const mailer = accountMailer(deps.config, deps.log);
@@ -100,8 +107,7 @@ export function authRouter(deps: { config: Config; tokens: TokenService; log?: L
 
   router.get('/auth/me', requireRole('customer', 'admin'), async (_req, res) => {
     const me = requireUser(res);
-    const user = await User.findById(me.email).lean();
-    if (!user) throw new HttpError(404, 'not_found', 'account no longer exists');
+    const user = await signedInAccount(me.email);
     res.json({ user: publicUser(user) });
   });
 
@@ -115,8 +121,7 @@ export function authRouter(deps: { config: Config; tokens: TokenService; log?: L
       ...(newPhone === null ? { $unset: { phone: 1 } } : {}),
     };
     await User.updateOne({ _id: me.email }, update);
-    const user = await User.findById(me.email).lean();
-    if (!user) throw new HttpError(404, 'not_found', 'account no longer exists');
+    const user = await signedInAccount(me.email);
     res.json({ user: publicUser(user) });
   });
 
@@ -128,8 +133,7 @@ export function authRouter(deps: { config: Config; tokens: TokenService; log?: L
     const me = requireUser(res);
     const body = changePasswordBody.safeParse(req.body ?? {});
     if (!body.success) throw validationError(body.error);
-    const user = await User.findById(me.email).lean();
-    if (!user) throw new HttpError(404, 'not_found', 'account no longer exists');
+    const user = await signedInAccount(me.email);
     if (!(await verifyPassword(user.passwordHash, body.data.current))) throw new HttpError(400, 'invalid_password', 'the current password is wrong', { field: 'current' });
     const { sessionEpoch } = await setPassword(user._id as string, await hashPassword(body.data.new));
     mailer.sendLater({

@@ -14,6 +14,7 @@ import { bucketId } from '../../domain/persistence/counters';
 import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import { MetricCount } from '../../domain/persistence/models/metric-count';
 import type { IntegrationServers } from '../harness/servers';
+import { median } from './measure';
 
 const TZ = 'America/Argentina/Buenos_Aires';
 const DAY_MS = 86_400_000;
@@ -56,16 +57,6 @@ async function seed(fromAge: number, toAge: number, perDay: number, now: number)
     }
     await MetricCount.collection.insertMany(docs as never[], { ordered: false });
   }
-}
-
-async function median(reps: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
 }
 
 export async function benchAnalytics(servers: IntegrationServers, opts: { days: number; perDay: number; reps: number }): Promise<string[]> {

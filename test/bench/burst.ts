@@ -9,13 +9,12 @@ import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import type { IntegrationServers } from '../harness/servers';
 import { startStack } from '../harness/stack';
+import { fmt, type Load } from './measure';
 
-type Load = (count: number, c: number, job: (i: number) => Promise<void>) => Promise<{ lat: number[]; wallMs: number }>;
 const SECRET = 'bench-burst-secret';
 
 export async function benchBurst(servers: IntegrationServers, opts: { n: number; c: number; load: Load; pct: (xs: number[], p: number) => number; timeoutMs?: number }): Promise<string[]> {
   const { n, c, load, pct } = opts;
-  const fmt = (x: number) => x.toFixed(1);
   const stack = await startStack(servers, { env: { LOG_LEVEL: 'warn', MERCADOPAGO_WEBHOOK_SECRET: SECRET } });
   const db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
   try {

@@ -54,9 +54,29 @@ export const pct = (xs: number[], p: number) => {
 
 export const fmt = (x: number) => x.toFixed(1);
 
+/** The median wall time (ms) of `reps` sequential runs of `fn`. */
+export async function median(reps: number, fn: () => Promise<unknown>): Promise<number> {
+  const times: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const t = performance.now();
+    await fn();
+    times.push(performance.now() - t);
+  }
+  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
+}
+
 /** One row of a latency table: p50, p99, throughput. */
 export const latencyRow = (label: string, lat: number[], wallMs: number) => `| ${label} | ${fmt(pct(lat, 50))} | ${fmt(pct(lat, 99))} | ${fmt((lat.length / wallMs) * 1000)} |`;
 
 /** The ratio row of a latency table (ours over the floor). */
 export const ratioRow = (label: string, ours: Side, floor: Side) =>
   `| **${label}** | **${(pct(ours.lat, 50) / pct(floor.lat, 50)).toFixed(2)}×** | **${(pct(ours.lat, 99) / pct(floor.lat, 99)).toFixed(2)}×** | ${((ours.lat.length / ours.wall) / (floor.lat.length / floor.wall)).toFixed(2)}× |`;
+
+/** A latency table: the floor's row, ours, and the ratio of ours over the floor. */
+export const latencyTable = (rows: { floor: string; ours: string; ratio: string }, floor: Side, ours: Side) => [
+  '| path | p50 ms | p99 ms | throughput /s |',
+  '| --- | ---: | ---: | ---: |',
+  latencyRow(rows.floor, floor.lat, floor.wall),
+  latencyRow(rows.ours, ours.lat, ours.wall),
+  ratioRow(rows.ratio, ours, floor),
+];

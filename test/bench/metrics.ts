@@ -15,6 +15,7 @@ import { MetricCount } from '../../domain/persistence/models/metric-count';
 import { Payment } from '../../domain/persistence/models/payment';
 import { connectMongo, disconnectMongo } from '../../domain/persistence/connection';
 import type { IntegrationServers } from '../harness/servers';
+import { median } from './measure';
 
 const TZ = 'America/Argentina/Buenos_Aires';
 const DAY_MS = 86_400_000;
@@ -61,16 +62,6 @@ async function seed(from: number, to: number, now: number) {
       })),
     );
   }
-}
-
-async function median(reps: number, fn: () => Promise<unknown>): Promise<number> {
-  const times: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = performance.now();
-    await fn();
-    times.push(performance.now() - t);
-  }
-  return times.sort((a, b) => a - b)[Math.floor(reps / 2)];
 }
 
 export async function benchMetrics(servers: IntegrationServers, opts: { small: number; large: number; reps: number }): Promise<string[]> {

@@ -13,7 +13,7 @@ import { startNodeEntry, type ManagedProcess } from '../../infra/processes';
 import type { IntegrationServers } from '../harness/servers';
 import { http, startStack } from '../harness/stack';
 import { CpuMeter } from './cpu';
-import { fmt, interleaved, latencyRow, load, ratioRow } from './measure';
+import { fmt, interleaved, latencyTable, load } from './measure';
 import { noopCheckoutUpdate } from './noop-workflows';
 
 export async function benchOrders(servers: IntegrationServers & { procs?: ManagedProcess[] }, opts: { n: number; c: number; rounds: number }): Promise<string[]> {
@@ -70,11 +70,11 @@ export async function benchOrders(servers: IntegrationServers & { procs?: Manage
     return [
       `### Orders — ${total} checkouts at concurrency ${c} (${rounds} interleaved rounds), then all paid`,
       '',
-      '| path | p50 ms | p99 ms | throughput /s |',
-      '| --- | ---: | ---: | ---: |',
-      latencyRow('bare update-with-start, update answers after three no-op activities (floor)', floor.lat, floor.wall),
-      latencyRow('`POST /api/v1/orders` (auth, zod, prices, update-with-start, reserve, payment link, 202)', ack.lat, ack.wall),
-      ratioRow('ratio order / floor', ack, floor),
+      ...latencyTable(
+        { floor: 'bare update-with-start, update answers after three no-op activities (floor)', ours: '`POST /api/v1/orders` (auth, zod, prices, update-with-start, reserve, payment link, 202)', ratio: 'ratio order / floor' },
+        floor,
+        ack,
+      ),
       '',
       ...cpu.table({ order: total, floor: total }, 'checkout'),
       '',

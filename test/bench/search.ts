@@ -10,8 +10,8 @@ import { randomUUID } from 'node:crypto';
 import mongoose from 'mongoose';
 import type { IntegrationServers } from '../harness/servers';
 import { http, startStack } from '../harness/stack';
+import { fmt, type Load } from './measure';
 
-type Load = (count: number, c: number, job: (i: number) => Promise<void>) => Promise<{ lat: number[]; wallMs: number }>;
 
 const KINDS = ['Teléfono', 'Televisor', 'Auriculares', 'Lámpara', 'Cafetera', 'Mate', 'Bombilla', 'Cargador', 'Funda', 'Parlante', 'Licuadora', 'Heladera', 'Tostadora', 'Mochila', 'Zapatillas', 'Campera', 'Reloj', 'Cámara', 'Teclado', 'Monitor'];
 const BRANDS = ['Samsung', 'Motorola', 'Philips', 'Atma', 'Noblex', 'Xiaomi', 'Lenovo', 'Sony', 'Peabody', 'Liliana', 'Gadnic', 'Topper'];
@@ -29,7 +29,6 @@ const FILTERS = ['', '&filters[category]=electronica', '&filters[price_max]=5000
 
 export async function benchSearch(servers: IntegrationServers, opts: { products: number; queries: number; c: number; load: Load; pct: (xs: number[], p: number) => number }): Promise<string[]> {
   const { products, queries, c, load, pct } = opts;
-  const fmt = (x: number) => x.toFixed(1);
   const stack = await startStack(servers, { parts: ['api'], env: { LOG_LEVEL: 'warn', API_KEYS: 'bench-search-api-key-0001' } });
   const db = await mongoose.createConnection(stack.env.MONGODB_URI).asPromise();
   try {

@@ -16,7 +16,7 @@ import { startNodeEntry, type ManagedProcess } from '../../infra/processes';
 import { sandboxAdmin } from '../../sandbox/admin-client';
 import { paymentNotification, signMercadoPagoWebhook } from '../../sandbox/sign';
 import { CpuMeter } from './cpu';
-import { fmt, interleaved, latencyRow, load, ratioRow } from './measure';
+import { fmt, interleaved, latencyTable, load } from './measure';
 
 export interface WebhookBenchTarget {
   /** A client of the server (and namespace) the product runs on. */
@@ -76,11 +76,7 @@ export async function benchWebhookAck(target: WebhookBenchTarget, opts: { n: num
   const lines = [
     `### ${target.tier}Ack latency — ${n * rounds} signed deliveries${apis}, concurrency ${c} (${rounds} interleaved rounds)`,
     '',
-    '| path | p50 ms | p99 ms | throughput /s |',
-    '| --- | ---: | ---: | ---: |',
-    latencyRow('bare `client.workflow.start` (floor)', floor.lat, floor.wall),
-    latencyRow('`POST /webhooks/mercadopago` (verify + durable start + 200)', ack.lat, ack.wall),
-    ratioRow('ratio webhook / floor', ack, floor),
+    ...latencyTable({ floor: 'bare `client.workflow.start` (floor)', ours: '`POST /webhooks/mercadopago` (verify + durable start + 200)', ratio: 'ratio webhook / floor' }, floor, ack),
     '',
     ...cpu.table({ webhook: n * rounds, floor: n * rounds }, 'acknowledged start'),
     '',
